@@ -1,0 +1,187 @@
+using System.Reflection;
+using System.Runtime.InteropServices;
+using System.Runtime.Loader;
+using DepthKit.Interop;
+using TorchSharp;
+
+namespace DepthKit;
+
+/// <summary>What <see cref="Runtime.Initialize"/> found and decided; <c>depthkit doctor</c> prints it.</summary>
+public sealed record RuntimeInfo(
+    string DotNetVersion,
+    string TorchSharpVersion,
+    string LibTorchVersion,
+    string Backend,
+    torch.Device Device,
+    bool CudaAvailable,
+    int Threads,
+    NativeLoader.Result Bridge,
+    bool OneDnnEnabled,
+    string OneDnnReason,
+    bool AllocatorTuned,
+    string AllocatorReason,
+    CpuCacheInfo Cpu)
+{
+    public IEnumerable<(string Key, string Value)> Lines()
+    {
+        yield return (".NET", DotNetVersion);
+        yield return ("OS", RuntimeInformation.OSDescription + " " + RuntimeInformation.OSArchitecture);
+        yield return ("TorchSharp", TorchSharpVersion);
+        yield return ("libtorch", LibTorchVersion);
+        yield return ("backend", Backend);
+        yield return ("device", Device.ToString());
+        yield return ("CUDA available", CudaAvailable ? $"yes ({torch.cuda.device_count()} device(s))" : "no");
+        yield return ("threads", Threads.ToString());
+        yield return ("libstdc++ fix", Bridge.Patched ? $"active: {Bridge.Reason}; loaded {Bridge.LibraryPath}" : $"not needed ({Bridge.LibraryPath})");
+        yield return ("oneDNN", (OneDnnEnabled ? "on" : "off") + $" ({OneDnnReason})");
+        yield return ("CPU caches (CPUID)", !Cpu.IsX86 ? "not x86" : Cpu.Caches.Count == 0
+            ? $"{Cpu.Vendor}: none reported"
+            : $"{Cpu.Vendor}: " + string.Join(", ", Cpu.Caches.Select(c => $"L{c.Level} {c.Bytes / 1024} KiB")));
+        yield return ("allocator tuning", (AllocatorTuned ? "on" : "off") + $" ({AllocatorReason})");
+    }
+
+    public override string ToString() => string.Join(Environment.NewLine, Lines().Select(l => $"{l.Key,-20} {l.Value}"));
+}
+
+/// <summary>
+/// The one start-up call for every way DepthKit is used (CLI, tests, notebooks): call it before any tensor.
+/// It tunes glibc malloc, loads TorchSharp's native bridge (patching a copy on old libstdc++), turns oneDNN off
+/// where CPUID would make it compute wrong gradients, sets the thread count, picks the device and lets
+/// Plotly.NET load in notebook kernels. Calling it again returns the first result (the device may change).
+/// </summary>
+public static class Runtime
+{
+    static readonly object Gate = new();
+    static RuntimeInfo? _info;
+
+    /// <summary>The result of the first <see cref="Initialize"/>, or null before it.</summary>
+    public static RuntimeInfo? Info => _info;
+
+    /// <summary>Initialises once. <paramref name="device"/>: auto (CUDA when available), cpu, cuda or cuda:N.</summary>
+    public static RuntimeInfo Initialize(string device = "auto", TextWriter? notices = null)
+    {
+        lock (Gate)
+        {
+            if (_info is not null)
+                return _info = _info with { Device = SelectDevice(device, _info.CudaAvailable) };
+            notices ??= Console.Error;
+            InstallFSharpCoreRedirect();
+            var (tuned, tuneReason) = TuneAllocator();
+            var bridge = NativeLoader.LoadTorchSharpBridge();
+            var cpu = CpuCacheInfo.Read();
+            var (oneDnn, oneDnnReason) = ConfigureOneDnn(cpu);
+            if (!oneDnn && oneDnnReason.StartsWith("auto", StringComparison.Ordinal))
+                notices.WriteLine($"depthkit: oneDNN off ({oneDnnReason}); set DEPTHKIT_ONEDNN=on to override.");
+
+            bool cuda = false;
+            if (Backend == "cuda")
+            {
+                // TorchSharp binds the CUDA backend only when asked before first use (notebooks included)
+                try { torch.InitializeDeviceType(DeviceType.CUDA); cuda = torch.cuda.is_available(); }
+                catch (Exception e) when (e is not OutOfMemoryException) { notices.WriteLine($"depthkit: CUDA backend did not start: {e.Message}"); }
+            }
+            var selected = SelectDevice(device, cuda);
+
+            int threads = int.TryParse(Environment.GetEnvironmentVariable("DEPTHKIT_THREADS"), out var t) && t > 0 ? t : Environment.ProcessorCount;
+            torch.set_num_threads(threads);
+
+            return _info = new RuntimeInfo(
+                RuntimeInformation.FrameworkDescription,
+                typeof(torch).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0]
+                    ?? typeof(torch).Assembly.GetName().Version?.ToString() ?? "?",
+                LibTorchVersion(bridge.LibraryPath),
+                Backend,
+                selected,
+                cuda,
+                torch.get_num_threads(),
+                bridge, oneDnn, oneDnnReason, tuned, tuneReason, cpu);
+        }
+    }
+
+    /// <summary>The device to put models and tensors on; initialises with "auto" if nobody did.</summary>
+    public static torch.Device Device => (_info ?? Initialize()).Device;
+
+    /// <summary>Which TorchSharp package this build references (MSBuild property TorchBackend).</summary>
+    public static string Backend =>
+        typeof(Runtime).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().FirstOrDefault(a => a.Key == "TorchBackend")?.Value ?? "cpu";
+
+    /// <summary>auto, cpu, cuda or cuda:N; asking for CUDA where there is none is an error, not a silent CPU run.</summary>
+    internal static torch.Device SelectDevice(string device, bool cudaAvailable)
+    {
+        var d = device.Trim().ToLowerInvariant();
+        if (d == "auto") return cudaAvailable ? torch.CUDA : torch.CPU;
+        if (d == "cpu") return torch.CPU;
+        if (d == "cuda" || (d.StartsWith("cuda:", StringComparison.Ordinal) && int.TryParse(d[5..], out _)))
+            return cudaAvailable
+                ? new torch.Device(d)
+                : throw new InvalidOperationException(
+                    $"device '{device}': CUDA is not available (this build uses the TorchSharp-{Backend} backend; build with -p:TorchBackend=cuda on a machine with an NVIDIA driver)");
+        throw new ArgumentException($"unknown device '{device}': use auto, cpu, cuda or cuda:N");
+    }
+
+    /// <summary>
+    /// oneDNN computes wrong or crashing convolution backward passes when CPUID reports no cache sizes
+    /// (DEVELOPERS.md fact 2). DEPTHKIT_ONEDNN=on|off forces a choice; auto (default) decides from CPUID.
+    /// </summary>
+    static (bool Enabled, string Reason) ConfigureOneDnn(CpuCacheInfo cpu)
+    {
+        var setting = (Environment.GetEnvironmentVariable("DEPTHKIT_ONEDNN") ?? "auto").Trim().ToLowerInvariant();
+        bool enable = setting switch
+        {
+            "on" or "1" or "true" => true,
+            "off" or "0" or "false" => false,
+            "auto" or "" => !cpu.CacheLeavesEmpty,
+            _ => throw new ArgumentException($"DEPTHKIT_ONEDNN='{setting}': use on, off or auto"),
+        };
+        string reason = setting is "auto" or ""
+            ? (enable ? "auto: CPUID reports cache sizes" : "auto: CPUID leaves 4/0x8000001D report no cache sizes, its backward convolutions would be wrong")
+            : $"DEPTHKIT_ONEDNN={setting}";
+        if (!enable && OperatingSystem.IsLinux())
+        {
+            var context = LibTorchContext.GlobalContext();
+            LibTorchContext.SetUserEnabledMkldnn(context, false);
+            LibTorchContext.SetUserEnabledNNPACK(context, false); // NNPACK would warn about the same CPU
+            enable = LibTorchContext.UserEnabledMkldnn(context);
+        }
+        return (enable, reason);
+    }
+
+    /// <summary>
+    /// libtorch's large per-step buffers are otherwise mmapped and trimmed every step; keeping them in the heap
+    /// made training steps 1.7-4.6x faster here at the same peak RSS (DEVELOPERS.md fact 3).
+    /// DEPTHKIT_MALLOC_TUNING=off leaves glibc's defaults.
+    /// </summary>
+    static (bool, string) TuneAllocator()
+    {
+        if (!OperatingSystem.IsLinux()) return (false, "not Linux");
+        if (Environment.GetEnvironmentVariable("DEPTHKIT_MALLOC_TUNING") is "off" or "0") return (false, "DEPTHKIT_MALLOC_TUNING=off");
+        try
+        {
+            bool ok = LibC.Mallopt(LibC.M_MMAP_MAX, 0) == 1
+                      & LibC.Mallopt(LibC.M_TRIM_THRESHOLD, int.MaxValue) == 1
+                      & LibC.Mallopt(LibC.M_TOP_PAD, 512 << 20) == 1;
+            return ok ? (true, "glibc: mmap_max 0, trim_threshold max, top_pad 512 MiB") : (false, "mallopt refused a setting");
+        }
+        catch (EntryPointNotFoundException) { return (false, "not glibc (no mallopt)"); }
+        catch (DllNotFoundException) { return (false, "not glibc (no libc)"); }
+    }
+
+    static string LibTorchVersion(string bridgePath)
+    {
+        // The libtorch-cpu package writes its version into the package folder name; the build output has no record.
+        var nuget = Path.Combine(Environment.GetEnvironmentVariable("NUGET_PACKAGES")
+                                 ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages"),
+                                 "libtorch-" + Backend + (OperatingSystem.IsLinux() ? "-linux-x64" : ""));
+        var version = typeof(Runtime).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().FirstOrDefault(a => a.Key == "LibTorchVersion")?.Value;
+        return version ?? (Directory.Exists(nuget) ? string.Join(", ", Directory.GetDirectories(nuget).Select(Path.GetFileName)) : "unknown");
+    }
+
+    /// <summary>Plotly.NET 6 asks for FSharp.Core 10.1; notebook kernels ship 10.0 (fact 5). Any loaded FSharp.Core serves.</summary>
+    static void InstallFSharpCoreRedirect()
+    {
+        AssemblyLoadContext.Default.Resolving += (context, name) =>
+            name.Name == "FSharp.Core"
+                ? AppDomain.CurrentDomain.GetAssemblies().FirstOrDefault(a => a.GetName().Name == "FSharp.Core")
+                : null;
+    }
+}

@@ -1,0 +1,60 @@
+using DepthKit.Interop;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace DepthKit.Tests.Foundation;
+
+/// <summary>
+/// The kit must compute correct convolution gradients on whatever machine it runs. On CPUs whose CPUID
+/// cache leaves are empty, libtorch's oneDNN returns wrong input gradients or dies with SIGFPE; these tests
+/// compare float32 gradients against a float64 reference (float64 never goes through oneDNN).
+/// </summary>
+public class ConvGradientTests
+{
+    [Theory]
+    [InlineData(3, 1)] [InlineData(3, 3)] [InlineData(3, 8)] [InlineData(3, 16)]
+    [InlineData(5, 1)] [InlineData(5, 3)] [InlineData(5, 8)] [InlineData(5, 16)]
+    public void Conv2dGradientsMatchFloat64Reference(int kernel, int outChannels) =>
+        AssertGradientsMatch(inChannels: 8, outChannels, kernel, stride: 1, padding: kernel / 2, size: 24);
+
+    [Fact]
+    public void Strided1x1ConvWith512InputChannelsMatchesReference() =>
+        AssertGradientsMatch(inChannels: 512, outChannels: 256, kernel: 1, stride: 2, padding: 0, size: 14);
+
+    [Fact]
+    public void OneDnnFallbackEngagesExactlyWhenCpuidHasNoCacheSizes()
+    {
+        var info = Runtime.Info!;
+        var forced = Environment.GetEnvironmentVariable("DEPTHKIT_ONEDNN");
+        if (forced is "on" or "off") { Assert.Equal(forced == "on", info.OneDnnEnabled); return; }
+        Assert.Equal(!info.Cpu.CacheLeavesEmpty, info.OneDnnEnabled);
+        Assert.Equal(CpuCacheInfo.Read().CacheLeavesEmpty, info.Cpu.CacheLeavesEmpty);
+    }
+
+    static void AssertGradientsMatch(int inChannels, int outChannels, int kernel, int stride, int padding, int size)
+    {
+        using var scope = NewDisposeScope();
+        var generator = new Generator(seed: 1234);
+        var x64 = randn([2, inChannels, size, size], dtype: float64, generator: generator);
+        var w64 = randn([outChannels, inChannels, kernel, kernel], dtype: float64, generator: generator) * 0.1;
+        var up64 = randn(nn.functional.conv2d(x64, w64, strides: [stride, stride], padding: [padding, padding]).shape, dtype: float64, generator: generator);
+
+        var (gx, gw) = Gradients(x64.to(float32), w64.to(float32), up64.to(float32), stride, padding);
+        var (rx, rw) = Gradients(x64, w64, up64, stride, padding);
+
+        Assert.True(RelativeError(gx, rx) < 1e-4, $"input gradient: relative error {RelativeError(gx, rx):E2} (k={kernel}, out={outChannels}, stride={stride})");
+        Assert.True(RelativeError(gw, rw) < 1e-4, $"weight gradient: relative error {RelativeError(gw, rw):E2} (k={kernel}, out={outChannels}, stride={stride})");
+    }
+
+    static (Tensor Input, Tensor Weight) Gradients(Tensor x, Tensor w, Tensor upstream, int stride, int padding)
+    {
+        x = x.detach().requires_grad_(true);
+        w = w.detach().requires_grad_(true);
+        var y = nn.functional.conv2d(x, w, strides: [stride, stride], padding: [padding, padding]);
+        (y * upstream).sum().backward();
+        return (x.grad!.to(float64), w.grad!.to(float64));
+    }
+
+    static double RelativeError(Tensor actual, Tensor reference) =>
+        (actual - reference).norm().item<double>() / Math.Max(reference.norm().item<double>(), 1e-30);
+}
