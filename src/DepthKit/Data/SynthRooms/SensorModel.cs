@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace DepthKit.Data.Synth;
 
 /// <summary>
@@ -16,6 +18,7 @@ public static class SensorModel
     /// <summary>Disparity resolution: the Kinect reports disparity in 1/8 pixel.</summary>
     const double SubPixel = 8.0;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // a long loop run a few times: optimise at once, not after tier 0
     public static float[] Measure(RenderBuffers b, Scene scene, Rng rng, bool sensorNoise)
     {
         int n = b.Height * b.Width;

@@ -10,7 +10,7 @@ public static class Shading
 {
     /// <summary>How far (metres) ambient occlusion looks for nearby geometry: darkens corners and contact points.</summary>
     const double OcclusionRange = 0.35;
-    const int OcclusionRays = 3;
+    const int OcclusionRays = 2;
 
     /// <summary>A shaded point: colour = Albedo x Irradiance + Specular + Emitted. Irradiance and Specular (sampled, so
     /// grainy) are kept apart so the renderer can smooth them across neighbouring pixels of the same surface.</summary>
