@@ -61,6 +61,11 @@ public static class Shading
                 specular += light.Color * (m.Gloss * s * falloff);
             }
         }
+        if (scene.Sun is var (sunDirection, sunColor))
+        {
+            double cosine = n.Dot(sunDirection);
+            if (cosine > 0 && !scene.Occluded(new Ray(point, sunDirection * 100), 1)) irradiance += sunColor * cosine;
+        }
         return new Result(albedo, irradiance, specular, emitted);
     }
 
