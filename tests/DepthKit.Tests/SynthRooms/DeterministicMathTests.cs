@@ -46,5 +46,5 @@ public class DeterministicMathTests
         Assert.Equal(PinnedFingerprint, Convert.ToHexString(SHA256.HashData(bytes))[..16]);
     }
 
-    const string PinnedFingerprint = "6702A7134A87B4EB";
+    const string PinnedFingerprint = "AB44117D8821EA61";
 }

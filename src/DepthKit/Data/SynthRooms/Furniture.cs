@@ -264,7 +264,7 @@ public sealed class Furniture(Scene scene, Layout layout, Palette palette, Rng r
 
     public void Plant()
     {
-        double r = U(0.12, 0.25), ph = U(0.2, 0.45), size = U(0.25, 0.6);
+        double r = U(0.1, 0.2), ph = U(0.18, 0.4), size = U(0.2, 0.45);
         var f = _layout.PlaceAgainstWall(_rng, 2 * size, 2 * size, 1.2) ?? _layout.PlaceFree(_rng, 2 * size, 2 * size, true);
         if (f is null) return;
         var pot = _rng.Chance(0.5) ? new Material { Kind = TextureKind.Flat, ColorA = Material.Srgb(170, 90, 60) } : _p.Plastic();
@@ -272,7 +272,7 @@ public sealed class Furniture(Scene scene, Layout layout, Palette palette, Rng r
         var leaves = _p.Leaves();
         int blobs = _rng.Int(3, 7);
         for (int i = 0; i < blobs; i++)
-            parts.Add(f.E(U(-size / 2, size / 2), ph + U(0.1, size * 1.4), U(-size / 2, size / 2), U(0.12, size * 0.6), U(0.12, size * 0.8), U(0.12, size * 0.6), leaves));
+            parts.Add(f.E(U(-size / 2, size / 2), ph + U(0.1, size * 1.6), U(-size / 2, size / 2), U(0.06, size * 0.45), U(0.08, size * 0.6), U(0.06, size * 0.45), leaves));
         Add("plant", parts);
     }
 

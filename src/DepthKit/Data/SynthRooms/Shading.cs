@@ -16,7 +16,7 @@ public static class Shading
     /// grainy) are kept apart so the renderer can smooth them across neighbouring pixels of the same surface.</summary>
     public readonly record struct Result(Vec3 Albedo, Vec3 Irradiance, Vec3 Specular, Vec3 Emitted);
 
-    public static Result Shade(Scene scene, in Ray ray, in Hit hit, ulong pixelSeed)
+    public static Result Shade(Scene scene, in Ray ray, in Hit hit, ulong pixelSeed, int stratum = 0)
     {
         var m = hit.Material!;
         var albedo = m.Albedo(hit.LocalPoint, hit.LocalNormal);
@@ -34,7 +34,9 @@ public static class Shading
         for (int li = 0; li < scene.Lights.Count; li++)
         {
             var light = scene.Lights[li];
-            double a = Hash.Unit(pixelSeed, (ulong)li, 1) * 2 - 1, b = Hash.Unit(pixelSeed, (ulong)li, 2) * 2 - 1;
+            // interleaved sampling: the 16 pixels of each 4x4 block sample 16 different cells of the light, so the
+            // renderer's 5x5 smoothing averages a well spread set of light samples
+            double a = ((stratum & 3) + Hash.Unit(pixelSeed, (ulong)li, 1)) / 2 - 1, b = ((stratum >> 2 & 3) + Hash.Unit(pixelSeed, (ulong)li, 2)) / 2 - 1;
             Vec3 sample; double emitterCosine = 1;
             if (light.IsRectangle)
                 sample = light.Position + light.AxisU * a + light.AxisV * b;
