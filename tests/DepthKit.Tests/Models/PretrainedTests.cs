@@ -119,6 +119,28 @@ public class PretrainedTests
     }
 
     [Fact]
+    public void PyTorchPickleStateDictLoadsIntoTheEncoder()
+    {
+        using var scope = NewDisposeScope();
+        using var dir = new TempDir();
+        random.manual_seed(22);
+        using var source = new ResNet(18);
+        using (no_grad()) source.state_dict()["layer3.1.bn2.running_mean"].add_(0.25f);
+        // PyBridge writes the format torch.save(model.state_dict()) writes
+        TorchSharp.PyBridge.PyBridgeModuleExtensions.save_py(source, dir["resnet18.pth"]);
+
+        random.manual_seed(23);
+        using var target = new ResNet(18);
+        PretrainedEncoders.Load(target, dir["resnet18.pth"]);
+        var loaded = target.state_dict();
+        foreach (var (key, value) in source.state_dict())
+            Assert.True(value.eq(loaded[key]).all().item<bool>(), $"{key} differs");
+
+        File.WriteAllText(dir["junk.pth"], "not a pickle");
+        Assert.Contains("junk.pth", Assert.Throws<InvalidDataException>(() => PretrainedEncoders.Load(target, dir["junk.pth"])).Message);
+    }
+
+    [Fact]
     public void BadSafetensorsFilesGiveClearErrors()
     {
         using var dir = new TempDir();
