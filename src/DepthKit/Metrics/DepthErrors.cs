@@ -71,6 +71,14 @@ public static class DepthErrors
         return acc.Result();
     }
 
+    /// <summary>Metrics of one batch [B,1,H,W] of predictions and ground truths (e.g. one validation step).</summary>
+    public static DepthMetrics Compute(Tensor pred, Tensor gt, EvalOptions? options = null)
+    {
+        var acc = new MetricAccumulator(options);
+        acc.Add(pred, gt);
+        return acc.Result();
+    }
+
     /// <summary>
     /// Error sums of every image of a batch: pred and gt [B,1,H,W] (or [B,H,W] / [H,W]); pred is resized to the
     /// gt size with torch.nn.functional.interpolate (bilinear, align_corners=false). One entry per image, null

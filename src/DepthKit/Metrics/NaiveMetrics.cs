@@ -1,3 +1,5 @@
+using static TorchSharp.torch;
+
 namespace DepthKit.Metrics;
 
 /// <summary>
@@ -23,4 +25,30 @@ public static class NaiveMetrics
         for (int i = 0; i < gt.Length; i++) sum += Math.Abs(gt[i] - pred[i]) / (gt[i] + epsilon);
         return sum / gt.Length;
     }
+
+    /// <summary><see cref="AbsRel(ReadOnlySpan{float}, ReadOnlySpan{float}, double)"/> over every pixel of two same-shaped tensors.</summary>
+    public static double AbsRel(Tensor pred, Tensor gt, double epsilon = 1e-6)
+    {
+        if (!pred.shape.SequenceEqual(gt.shape))
+            throw new ArgumentException($"naive AbsRel needs tensors of one shape, got {DepthErrors.Shape(pred)} and {DepthErrors.Shape(gt)}");
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        var (p, g) = (pred.to(ScalarType.Float64), gt.to(ScalarType.Float64));   // double, like the array version
+        return ((g - p).abs() / (g + epsilon)).mean().item<double>();
+    }
+
+    /// <summary>One row of the slides' Table 1 ("Conclusion: metric evaluation results"), quoted as printed.</summary>
+    public sealed record SlideRow(string Model, double Delta1, double AbsRelDiff, double Rmse);
+
+    /// <summary>
+    /// The deck's Table 1 as printed, for notebooks to show next to a correct evaluation. Its "Abs rel diff"
+    /// column is the unmasked mistake <see cref="AbsRel(ReadOnlySpan{float}, ReadOnlySpan{float}, double)"/> reproduces.
+    /// </summary>
+    public static IReadOnlyList<SlideRow> SlidesTable1 { get; } =
+    [
+        new("CNN+FC", 0.307, 3.4e5, 1.12),
+        new("CNN", 0.195, 1.2e6, 1.22),
+        new("CNN+trans", 0.143, 3.2e5, 1.23),
+        new("CNN+Res", 0.634, 2.35e4, 1.74),
+    ];
 }

@@ -279,3 +279,21 @@ public class MetricsTests
         Assert.Equal((a.Images, a.SkippedImages, a.Pixels), (b.Images, b.SkippedImages, b.Pixels));
     }
 }
+
+public class NaiveMetricsTests
+{
+    [Fact]
+    public void TensorNaiveAbsRelMatchesTheArrayOneAndTheSlidesTableIsQuotedAsPrinted()
+    {
+        using var scope = NewDisposeScope();
+        float[] gt = [0, 2, 4, 0];
+        float[] pred = [0.5f, 2, 3, 0.25f];
+        double expected = (0.5 / 1e-6 + 0 + 0.25 + 0.25 / 1e-6) / 4;
+        Assert.Equal(expected, NaiveMetrics.AbsRel(pred, gt), 6);
+        Assert.Equal(expected, NaiveMetrics.AbsRel(tensor(pred).reshape(1, 1, 2, 2), tensor(gt).reshape(1, 1, 2, 2)), 6);
+        // masked and cropped the right way, only the two valid pixels count: (0 + 1/4) / 2
+        Assert.Equal(0.125, DepthErrors.Compute(tensor(pred).reshape(1, 1, 2, 2), tensor(gt).reshape(1, 1, 2, 2), new EvalOptions { Crop = CropKind.None }).AbsRel, 6);
+        Assert.Equal(["CNN+FC", "CNN", "CNN+trans", "CNN+Res"], NaiveMetrics.SlidesTable1.Select(r => r.Model));
+        Assert.All(NaiveMetrics.SlidesTable1, r => Assert.True(r.AbsRelDiff > 1e4));
+    }
+}
