@@ -1,5 +1,6 @@
 using System.IO.Compression;
 using DepthKit.Data;
+using PureHDF;
 
 namespace DepthKit.Tests.Data;
 
@@ -111,7 +112,9 @@ public class DatasetSourceTests
     public void LabeledMatIsReadWithMatlabOrientationAndTheSplitsFile()
     {
         using var dir = new TempDir();
-        NyuFixtures.WriteLabeledMat(dir["nyu_depth_v2_labeled.mat"], frames: 5, H, W);
+        NyuFixtures.WriteLabeledMat(dir["nyu_depth_v2_labeled.mat"], frames: 5, H, W, chunkedDeflate: true);
+        using (var h5 = PureHDF.H5File.OpenRead(dir["nyu_depth_v2_labeled.mat"]))
+            Assert.Equal(PureHDF.H5DataLayoutClass.Chunked, h5.Dataset("images").Layout.Class); // as MATLAB writes big arrays
         // splits.mat as NYU ships it: 1-based, train stored compactly as uint8 in a compressed element, test as doubles
         NyuFixtures.WriteMatV5(dir["splits.mat"], ("trainNdxs", [1, 3, 4], 2, true), ("testNdxs", [2, 5], 9, false));
         using var test = (NyuLabeledMat)Datasets.Open(dir["nyu_depth_v2_labeled.mat"], DatasetSplit.Test);
@@ -129,11 +132,14 @@ public class DatasetSourceTests
         Assert.Equal(NyuFixtures.Rgb(2, H, W), train.Get(1).Rgb); // frame 3 (1-based)
     }
 
-    [Fact]
-    public void LabeledMatWithoutSplitsUsesAllFramesOrAsksForSplits()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void LabeledMatWithoutSplitsUsesAllFramesOrAsksForSplits(bool matlabHeader)
     {
         using var dir = new TempDir();
-        NyuFixtures.WriteLabeledMat(dir["labeled.mat"], frames: 3, H, W);
+        NyuFixtures.WriteLabeledMat(dir["labeled.mat"], frames: 3, H, W, matlabHeader);
+        Assert.Equal(matlabHeader, File.ReadAllText(dir["labeled.mat"]).StartsWith("MATLAB 7.3"));
         using var all = Datasets.Open(dir["labeled.mat"], DatasetSplit.All);
         Assert.Equal(3, all.Count);
         Assert.Equal(NyuFixtures.DepthMetres(2, H, W), all.Get(2).Depth);
