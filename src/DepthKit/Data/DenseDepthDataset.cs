@@ -16,6 +16,8 @@ public sealed class DenseDepthDataset : DepthDatasetSource
     public override string Format => _store is ZipStore ? "densedepth-zip" : "densedepth-folder";
     public override string Name { get; }
     public override int Count => _pairs.Length;
+    /// <summary>Where the files are read from: the folder, or the zip read in place.</summary>
+    public FileStore Store => _store;
     /// <summary>The CSV that listed the pairs (zip!entry or path).</summary>
     public string CsvPath => _csvName;
 

@@ -162,6 +162,21 @@ public class DataLoaderTests
     }
 
     [Fact]
+    public void SkippingChosenAtTheSourceAlsoSkipsDecodeFailuresInTheLoader()
+    {
+        using var dir = new TempDir();
+        NyuFixtures.WriteDenseDepth(dir.Path, frames: 4);
+        File.WriteAllBytes(dir["data/nyu2_test/00002_colors.png"], [0x89, (byte)'P', (byte)'N', (byte)'G', 1, 2]);
+        var options = new DatasetOptions { SkipBadSamples = true };
+        using var ds = Datasets.Open(dir.Path, DatasetSplit.Test, options);
+        var loader = new DataLoader(ds, new DataLoaderOptions { BatchSize = 2, Shuffle = false, Workers = 2 });
+        Assert.Equal([0, 1, 3], Run(loader, 0).SelectMany(b => b.Indices));
+        Assert.Same(options.BadSamples, loader.BadSamples);
+        Assert.Equal(1, options.BadSamples.Count);
+        Assert.Contains("00002_colors.png", options.BadSamples.Summary());
+    }
+
+    [Fact]
     public void SamplesOfDifferentSizesNeedAResize()
     {
         var mixed = new Mixed();

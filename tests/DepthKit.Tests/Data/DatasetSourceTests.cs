@@ -89,6 +89,13 @@ public class DatasetSourceTests
         var results = new DepthSample[48];
         Parallel.For(0, results.Length, new ParallelOptions { MaxDegreeOfParallelism = 4 }, i => results[i] = ds.Get(i % 6));
         for (int i = 0; i < results.Length; i++) Assert.Equal(NyuFixtures.Rgb(i % 6, H, W), results[i].Rgb);
+        // archives are pooled: a loader that starts new threads every epoch does not open new ones each time
+        var store = (ZipStore)((DenseDepthDataset)ds).Store;
+        int opened = store.OpenArchives;
+        Assert.InRange(opened, 1, 5); // at most one per concurrent reader (4) plus the one that listed the entries
+        var loader = new DataLoader(ds, new DataLoaderOptions { BatchSize = 2, Workers = 2 });
+        for (int epoch = 0; epoch < 5; epoch++) foreach (var b in loader.Epoch(epoch)) b.Dispose();
+        Assert.True(store.OpenArchives <= Math.Max(opened, 3), $"{store.OpenArchives} archives after 5 epochs");
     }
 
     [Fact]
