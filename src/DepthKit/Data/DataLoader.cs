@@ -141,6 +141,7 @@ public sealed class DataLoader
         {
             for (int k = 0; k < batches.Count; k++)
             {
+                cancel.ThrowIfCancellationRequested(); // even when the next batch is already prefetched
                 HostBatch host;
                 lock (gate)
                 {

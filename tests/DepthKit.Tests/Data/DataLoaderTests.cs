@@ -123,6 +123,27 @@ public class DataLoaderTests
         Assert.True(watch.ElapsedMilliseconds < 3000, $"took {watch.ElapsedMilliseconds} ms"); // the whole epoch would take 4 s
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(2)]
+    public void CancellingStopsAtTheNextBatchEvenWhenItIsAlreadyPrefetched(int workers)
+    {
+        var loader = new DataLoader(new Synthetic(40), new DataLoaderOptions { BatchSize = 2, Workers = workers, Prefetch = 8 });
+        using var cts = new CancellationTokenSource();
+        int seen = 0;
+        Assert.ThrowsAny<OperationCanceledException>(() =>
+        {
+            foreach (var batch in loader.Epoch(0, cts.Token))
+                using (batch)
+                {
+                    seen++;
+                    Thread.Sleep(50); // let the workers fill the prefetch queue
+                    cts.Cancel();
+                }
+        });
+        Assert.Equal(1, seen);
+    }
+
     [Fact]
     public void BreakingOutEarlyEndsTheWorkersAndPrefetchIsBounded()
     {
