@@ -38,9 +38,9 @@ public sealed class BasicBlock : nn.Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor x)
     {
-        var shortcut = downsample is null ? x : downsample.call(x);
         var y = relu.call(bn1.call(conv1.call(x)));
         y = bn2.call(conv2.call(y));
+        var shortcut = downsample is null ? x : downsample.call(x);
         return relu.call(y + shortcut);
     }
 }

@@ -24,6 +24,7 @@ public sealed class CnnResSlides : DepthNet
     readonly SlideUpBlock up2;
     readonly SlideUpBlock up3;
     readonly Conv2d head;
+    readonly ReLU relu = nn.ReLU(); // a module, as the slide's "ReLU-191" row
 
     public CnnResSlides(ModelConfig config) : base(nameof(CnnResSlides), config)
     {
@@ -46,6 +47,6 @@ public sealed class CnnResSlides : DepthNet
     {
         var y = bn.call(conv.call(encoder.call(x)));
         y = up3.call(up2.call(up1.call(y)));
-        return DepthHead.Activate(head.call(y), DepthActivation.ReLU);
+        return relu.call(head.call(y));
     }
 }

@@ -43,10 +43,10 @@ public sealed class ConvolutionalBlock : nn.Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor x)
     {
-        var shortcut = downsample.call(x);
         var y = relu.call(bn1.call(conv1.call(x)));
         y = relu.call(bn2.call(conv2.call(y)));
         y = bn3.call(conv3.call(y));
+        var shortcut = downsample.call(x); // after the main branch, as torchvision (same summary order)
         return relu.call(y + shortcut);
     }
 }
