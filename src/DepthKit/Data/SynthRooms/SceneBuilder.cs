@@ -41,7 +41,7 @@ public static class SceneBuilder
         double pitch = Math.Clamp(rng.Normal(-0.15, 0.12), -0.55, 0.2), roll = Math.Clamp(rng.Normal(0, 0.035), -0.1, 0.1);
         // people do not photograph a blank wall from arm's length: turn until the view has some depth
         var room = new RoomShell(Vec3.Zero, new Vec3(roomWidth, roomHeight, roomDepth), new Material(), new Material(), new Material());
-        for (int attempt = 0; attempt < 8 && ViewDepth(room, intrinsics, camX, camY, camZ, yaw, pitch) < 1.6; attempt++)
+        for (int attempt = 0; attempt < 8 && ViewDepth(room, intrinsics, camX, camY, camZ, yaw, pitch) < 2.0; attempt++)
             yaw += rng.Uniform(0.4, 1.2) * (rng.Chance(0.5) ? 1 : -1);
         var scene = new Scene(Camera.Create(intrinsics, new Vec3(camX, camY, camZ), yaw, pitch, roll));
         var layout = new Layout(roomWidth, roomDepth, roomHeight, camX, camZ);
