@@ -37,6 +37,17 @@ public class DatasetSourceTests
     }
 
     [Fact]
+    public void ACsvFileOrTheDataFolderCanBeGivenDirectly()
+    {
+        using var dir = new TempDir();
+        NyuFixtures.WriteDenseDepth(dir.Path);
+        using var csv = Datasets.Open(dir["data/nyu2_test.csv"]);
+        AssertTestDepthExact(1, csv.Get(1));
+        using var data = Datasets.Open(dir["data"], DatasetSplit.Test);
+        AssertRgbExact(0, data.Get(0));
+    }
+
+    [Fact]
     public void DenseDepthTrainSplitReads8BitDepthAsV255Times10()
     {
         using var dir = new TempDir();
