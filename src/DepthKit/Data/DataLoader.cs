@@ -19,7 +19,11 @@ public sealed record DataLoaderOptions
     public bool DropLast { get; init; } = true;
     /// <summary>Paired transforms run on the worker threads (null = none; samples must then share one size).</summary>
     public IPairedTransform? Transform { get; init; }
-    public Normalization Normalization { get; init; } = Normalization.ImageNet;
+    /// <summary>
+    /// RGB 0..1 by default because DepthKit's models (DepthNet) normalise inside, in their InputNorm step; pick
+    /// ImageNet or CntkResNet18Bgr only for a model that expects already-normalised input.
+    /// </summary>
+    public Normalization Normalization { get; init; } = Normalization.Unit;
     /// <summary>Drop samples whose files are bad (recorded in <see cref="BadSamples"/>) instead of failing.</summary>
     public bool SkipBadSamples { get; init; }
     public BadSampleLog BadSamples { get; init; } = new();

@@ -37,7 +37,13 @@ public static class Datasets
         }
         if (NyuLabeledMat.IsHdf5(head)) return new NyuLabeledMat(full, split, options);
         if (ext == ".csv")
-            return new DenseDepthDataset(new FolderStore(Path.GetDirectoryName(full)!), Path.GetFileName(full), options);
+        {
+            // DenseDepth's CSVs sit in data/ and list paths starting with data/: read from the folder above
+            var dir = Path.GetDirectoryName(full)!;
+            return Path.GetFileName(dir) == "data" && Path.GetDirectoryName(dir) is { } parent
+                ? new DenseDepthDataset(new FolderStore(parent), $"data/{Path.GetFileName(full)}", options)
+                : new DenseDepthDataset(new FolderStore(dir), Path.GetFileName(full), options);
+        }
         if (ext == ".mat")
             throw new DepthKitDataException(full, "this .mat is not HDF5 (MATLAB v7.3); if it is splits.mat, open nyu_depth_v2_labeled.mat and pass it as SplitsPath");
         throw new DepthKitDataException(full, "cannot tell the dataset format: expected nyu_data.zip, nyu_test.zip, a DenseDepth .csv, nyu_depth_v2_labeled.mat (HDF5), or a folder of these");

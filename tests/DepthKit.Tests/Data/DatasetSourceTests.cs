@@ -37,6 +37,17 @@ public class DatasetSourceTests
     }
 
     [Fact]
+    public void ACsvFileOrTheDataFolderCanBeGivenDirectly()
+    {
+        using var dir = new TempDir();
+        NyuFixtures.WriteDenseDepth(dir.Path);
+        using var csv = Datasets.Open(dir["data/nyu2_test.csv"]);
+        AssertTestDepthExact(1, csv.Get(1));
+        using var data = Datasets.Open(dir["data"], DatasetSplit.Test);
+        AssertRgbExact(0, data.Get(0));
+    }
+
+    [Fact]
     public void DenseDepthTrainSplitReads8BitDepthAsV255Times10()
     {
         using var dir = new TempDir();
@@ -220,5 +231,23 @@ public class DatasetSourceTests
         NyuFixtures.WriteMatV5(dir["splits.mat"], ("trainNdxs", [1], 9, false));
         var g = Assert.Throws<DepthKitDataException>(() => Datasets.Open(dir["splits.mat"]));
         Assert.Contains("not HDF5", g.Message);
+    }
+}
+
+public class SynthInteropTests
+{
+    [Fact]
+    public void FolderWrittenByDepthkitSynthOpensAsDenseDepthLayoutWithItsValues()
+    {
+        using var dir = new TempDir();
+        SynthRooms.WriteDataset(dir.Path, count: 2, height: 24, width: 32, seed: 5);
+        using var ds = Datasets.Open(dir.Path);
+        Assert.Equal("densedepth-folder", ds.Format);
+        Assert.Equal(2, ds.Count);
+        var read = ds.Get(1);
+        var rendered = SynthRooms.Render(5, SynthRooms.SceneIndex(SynthSplit.Train, 1), 24, 32, false, true);
+        Assert.Equal(rendered.Rgb, read.Rgb); // PNG is lossless
+        for (int p = 0; p < read.Depth.Length; p++)
+            Assert.Equal(DepthPng.MetresToMillimetres([rendered.Depth[p]])[0] / 1000.0, read.Depth[p], 6); // 16-bit millimetres
     }
 }
