@@ -1,0 +1,63 @@
+using System.Text.Json;
+using Xunit.Abstractions;
+
+namespace DepthKit.Tests.Notebooks;
+
+[CollectionDefinition("notebooks", DisableParallelization = true)]
+public sealed class NotebookCollection;
+
+/// <summary>
+/// Every notebook is committed clean and runs top to bottom headless (dotnet-repl) in the smoke profile.
+/// The collection runs alone, after the parallel tests, one notebook at a time (2 cores).
+/// </summary>
+[Collection("notebooks")]
+public class NotebookTests(ITestOutputHelper output)
+{
+    /// <summary>Seconds one notebook may take in the smoke profile (DEPTHKIT_NOTEBOOK_TIMEOUT overrides).</summary>
+    static TimeSpan Timeout => TimeSpan.FromSeconds(int.TryParse(Environment.GetEnvironmentVariable("DEPTHKIT_NOTEBOOK_TIMEOUT"), out var s) && s > 0 ? s : 240);
+
+    public static TheoryData<string> Series()
+    {
+        var data = new TheoryData<string>();
+        foreach (var name in NotebookRunner.Notebooks()) data.Add(name);
+        return data;
+    }
+
+    [Fact]
+    public void TheSeriesIsThere()
+    {
+        var names = NotebookRunner.Notebooks();
+        Assert.Contains("00-setup.ipynb", names);
+        Assert.True(File.Exists(Path.Combine(NotebookRunner.NotebookFolder, "README.md")), "notebooks/README.md is missing");
+    }
+
+    [Theory]
+    [MemberData(nameof(Series))]
+    public void IsCommittedWithoutOutputs(string notebook)
+    {
+        using var doc = JsonDocument.Parse(File.ReadAllText(Path.Combine(NotebookRunner.NotebookFolder, notebook)));
+        var root = doc.RootElement;
+        Assert.Equal("csharp", root.GetProperty("metadata").GetProperty("polyglot_notebook").GetProperty("kernelInfo").GetProperty("defaultKernelName").GetString());
+        int index = 0;
+        foreach (var cell in root.GetProperty("cells").EnumerateArray())
+        {
+            if (cell.GetProperty("cell_type").GetString() == "code")
+            {
+                Assert.True(cell.GetProperty("outputs").GetArrayLength() == 0, $"{notebook}: cell {index} has outputs; clear them before committing");
+                Assert.True(cell.GetProperty("execution_count").ValueKind == JsonValueKind.Null, $"{notebook}: cell {index} has an execution count; clear outputs before committing");
+            }
+            index++;
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Series))]
+    public void RunsHeadlessInTheSmokeProfile(string notebook)
+    {
+        var run = NotebookRunner.Execute(notebook, "smoke", Timeout);
+        output.WriteLine(run.Describe());
+        File.AppendAllText(Path.Combine(NotebookRunner.OutputFolder, "timings.txt"),
+            $"{DateTime.UtcNow:u} smoke {notebook} {(run.Passed ? "passed" : "FAILED")} {run.Elapsed.TotalSeconds:0.0} s{Environment.NewLine}");
+        Assert.True(run.Passed, run.Describe());
+    }
+}
