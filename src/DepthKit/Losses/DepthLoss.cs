@@ -1,0 +1,76 @@
+using static TorchSharp.torch;
+
+namespace DepthKit.Losses;
+
+/// <summary>
+/// A training loss between a predicted and a ground-truth depth batch, both [B,1,H,W] in metres. Every loss is
+/// masked by validity (gt &gt; 0 and finite, narrowed further by an optional <c>valid</c> mask), differentiable,
+/// and a mean over the batch; invalid pixels get exactly zero gradient. Sizes must match: resize the
+/// prediction first (torch.nn.functional.interpolate) if the network outputs a smaller map.
+/// Pick one by name with <see cref="Create"/>.
+/// </summary>
+public abstract class DepthLoss
+{
+    /// <summary>The name <see cref="Create"/> knows it by.</summary>
+    public abstract string Name { get; }
+
+    /// <summary>The loss, a scalar tensor connected to <paramref name="pred"/>'s graph.</summary>
+    /// <param name="pred">predicted depth [B,1,H,W]</param>
+    /// <param name="gt">ground-truth depth [B,1,H,W]; 0, negative, NaN or inf mark missing pixels</param>
+    /// <param name="valid">optional boolean mask [B,1,H,W] of pixels to use (combined with gt &gt; 0 and finite)</param>
+    public Tensor Compute(Tensor pred, Tensor gt, Tensor? valid = null)
+    {
+        CheckShapes(pred, gt, valid);
+        using var scope = NewDisposeScope();
+        var mask = ValidMask(gt);
+        if (valid is not null) mask = mask.logical_and(valid.to(ScalarType.Bool));
+        return Masked(pred, gt, mask).MoveToOuterDisposeScope();
+    }
+
+    /// <summary>The loss given the final boolean validity mask (same shape as pred).</summary>
+    protected abstract Tensor Masked(Tensor pred, Tensor gt, Tensor valid);
+
+    public override string ToString() => Name;
+
+    /// <summary>gt &gt; 0 and finite.</summary>
+    public static Tensor ValidMask(Tensor gt) => gt.gt(0).logical_and(gt.isfinite());
+
+    /// <summary>The names <see cref="Create"/> accepts.</summary>
+    public static IReadOnlyList<string> Names { get; } = ["l1", "l2", "berhu", "silog", "silog-bts", "gradient", "ssim", "densedepth"];
+
+    /// <summary>A loss by name (case-insensitive): l1, l2, berhu, silog, silog-bts, gradient, ssim, densedepth.</summary>
+    public static DepthLoss Create(string name) => name.Trim().ToLowerInvariant() switch
+    {
+        "l1" => new L1Loss(),
+        "l2" => new L2Loss(),
+        "berhu" => new BerHuLoss(),
+        "silog" => new SiLogLoss(),
+        "silog-bts" => new BtsSiLogLoss(),
+        "gradient" => new GradientLoss(),
+        "ssim" => new SsimLoss(),
+        "densedepth" => new DenseDepthLoss(),
+        _ => throw new ArgumentException($"unknown loss '{name}': use one of {string.Join(", ", Names)}"),
+    };
+
+    /// <summary>A zero connected to pred's graph (a batch with no valid pixel gives zero loss and zero gradient).</summary>
+    protected static Tensor Zero(Tensor pred) => (pred * 0).sum();
+
+    /// <summary>Mean of x over the true entries of mask; zero (and zero gradient) when the mask is empty.</summary>
+    protected static Tensor MaskedMean(Tensor x, Tensor mask)
+    {
+        long count = mask.sum().item<long>();
+        return count == 0 ? Zero(x) : x.masked_select(mask).sum() / count;
+    }
+
+    static void CheckShapes(Tensor pred, Tensor gt, Tensor? valid)
+    {
+        if (pred.dim() != 4 || pred.shape[1] != 1)
+            throw new ArgumentException($"prediction has shape {Shape(pred)}: a depth loss expects [B,1,H,W]");
+        if (!pred.shape.SequenceEqual(gt.shape))
+            throw new ArgumentException($"prediction {Shape(pred)} and ground truth {Shape(gt)} differ in size: resize the prediction to the ground truth (interpolate) before the loss");
+        if (valid is not null && !valid.shape.SequenceEqual(gt.shape))
+            throw new ArgumentException($"valid mask {Shape(valid)} does not match the ground truth {Shape(gt)}");
+    }
+
+    static string Shape(Tensor t) => "[" + string.Join(",", t.shape) + "]";
+}

@@ -1,0 +1,85 @@
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace DepthKit.Models;
+
+/// <summary>
+/// The slides' "CNN": a plain fully convolutional encoder-decoder without skip connections.
+/// <code>
+/// RGB ─► ConvEncoder (4 x [conv s2 - BN - ReLU, conv - BN - ReLU], /16)
+///     ─► 4 x [upsample 2x (bilinear) - conv3x3 - BN - ReLU] ─► conv3x3 → 1 ─► softplus ─► depth (H x W)
+/// </code>
+/// Options: <c>width</c> (first stage channels, default 16; the stages use w, 2w, 4w, 8w).
+/// </summary>
+public sealed class Cnn : DepthNet
+{
+    readonly ConvEncoder encoder;
+    readonly Sequential decoder;
+    readonly Conv2d head;
+
+    public Cnn(ModelConfig config) : base(nameof(Cnn), config)
+    {
+        long w = config.GetInt("width", 16);
+        encoder = new ConvEncoder([w, 2 * w, 4 * w, 8 * w]);
+        long[] channels = [8 * w, 4 * w, 2 * w, w, w];
+        var ups = new List<nn.Module<Tensor, Tensor>>();
+        for (int i = 0; i < 4; i++) ups.Add(new UpsampleConv(channels[i], channels[i + 1]));
+        decoder = nn.Sequential(ups);
+        head = Layers.Conv(w, 1, 3, bias: true);
+        RegisterComponents();
+        Layers.InitializeWeights(this);
+        DepthHead.InitializeBias(head, config);
+    }
+
+    public override nn.Module Encoder => encoder;
+
+    // sizes that are not multiples of 16 come back slightly off: resize to the input
+    protected override Tensor Predict(Tensor x) =>
+        DepthHead.Activate(Layers.ResizeTo(head.call(decoder.call(encoder.call(x))), x.shape[2], x.shape[3]), DepthActivation.Softplus);
+}
+
+/// <summary><c>upsample 2x (bilinear) - conv3x3 - BN - ReLU</c>: the CNN decoder's unit.</summary>
+public sealed class UpsampleConv : nn.Module<Tensor, Tensor>
+{
+    readonly ConvBnRelu conv;
+
+    public UpsampleConv(long inChannels, long outChannels) : base(nameof(UpsampleConv))
+    {
+        conv = new ConvBnRelu(inChannels, outChannels, 3);
+        RegisterComponents();
+    }
+
+    public override Tensor forward(Tensor x) =>
+        conv.call(nn.functional.interpolate(x, scale_factor: [2.0, 2.0], mode: InterpolationMode.Bilinear, align_corners: false));
+}
+
+/// <summary>The last step of every model: one channel of features to metres.</summary>
+public static class DepthHead
+{
+    /// <summary>Typical indoor depth: the softplus head starts near it instead of near 0.69 m.</summary>
+    public const double DefaultInitialDepth = 2.5;
+
+    public static Tensor Activate(Tensor x, DepthActivation activation) => activation switch
+    {
+        DepthActivation.ReLU => nn.functional.relu(x),
+        DepthActivation.Softplus => nn.functional.softplus(x),
+        _ => throw new ArgumentOutOfRangeException(nameof(activation)),
+    };
+
+    /// <summary>Sets the head's bias to softplus^-1(d) = log(e^d - 1) so the untrained model predicts about d metres.</summary>
+    public static void InitializeBias(Conv2d head, ModelConfig config)
+    {
+        double d = config.GetDouble("initial_depth", DefaultInitialDepth);
+        using var noGrad = no_grad();
+        head.bias!.fill_(Math.Log(Math.Exp(d) - 1));
+    }
+
+    /// <summary>Same for a Linear head.</summary>
+    public static void InitializeBias(Linear head, ModelConfig config)
+    {
+        double d = config.GetDouble("initial_depth", DefaultInitialDepth);
+        using var noGrad = no_grad();
+        head.bias!.fill_(Math.Log(Math.Exp(d) - 1));
+    }
+}
