@@ -1,5 +1,7 @@
 using System.Text;
 using DepthKit.Data;
+using DepthKit.Visualization;
+using SkiaSharp;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -11,9 +13,9 @@ namespace DepthKit.Notebooks.Display;
 /// </summary>
 public sealed class Picture : IHtmlView
 {
-    Picture(int height, int width, byte[] png, string caption, (float Min, float Max)? depthRange)
+    Picture(int height, int width, byte[] png, string caption, (float Min, float Max)? depthRange, string colormap = DefaultColormap)
     {
-        Height = height; Width = width; Png = png; Caption = caption; DepthRange = depthRange;
+        Height = height; Width = width; Png = png; Caption = caption; DepthRange = depthRange; Colormap = colormap;
     }
 
     public int Height { get; }
@@ -23,22 +25,38 @@ public sealed class Picture : IHtmlView
     public string Caption { get; }
     /// <summary>For a depth map: the metres at the dark and the bright end of its colour bar.</summary>
     public (float Min, float Max)? DepthRange { get; }
+    public string Colormap { get; }
 
     /// <summary>An 8-bit RGB image (row-major H x W x 3).</summary>
     public static Picture Rgb(int height, int width, byte[] rgb, string caption = "") =>
         new(height, width, RgbImage.EncodePng(height, width, rgb), caption, null);
 
+    /// <summary>The colormap depth maps are drawn with (the montage's): near = its dark end.</summary>
+    public const string DefaultColormap = "plasma";
+
     /// <summary>
-    /// A depth map in metres, near = dark (viridis), invalid pixels black. Without a range the valid depths set it;
-    /// give one range to several pictures to compare them.
+    /// A depth map in metres, near = dark, invalid pixels black, with a colour bar. Without a range the valid depths
+    /// set it; give one range to several pictures to compare them.
     /// </summary>
-    public static Picture Depth(int height, int width, ReadOnlySpan<float> depth, string caption = "", float? min = null, float? max = null)
+    public static Picture Depth(int height, int width, ReadOnlySpan<float> depth, string caption = "", float? min = null, float? max = null,
+                                string colormap = DefaultColormap)
     {
         if (depth.Length != height * width) throw new ArgumentException($"{depth.Length} depth values for a {height}x{width} map");
-        var (lo, hi) = DepthColors.ValidRange(depth);
-        lo = min ?? lo; hi = max ?? hi;
-        return new(height, width, RgbImage.EncodePng(height, width, DepthColors.Colorize(depth, lo, hi)), caption, (lo, hi));
+        var (near, far) = Visualization.Montage.Range(depth);
+        float lo = min ?? (float)near, hi = max ?? (float)far;
+        return new(height, width, RgbImage.EncodePng(height, width, Visualization.Colormap.Colorize(depth, colormap, lo, hi)), caption, (lo, hi), colormap);
     }
+
+    /// <summary>An encoded PNG as it is (a montage, a contact sheet).</summary>
+    public static Picture FromPng(byte[] png, string caption = "")
+    {
+        using var bitmap = SKBitmap.Decode(png) ?? throw new ArgumentException("not a PNG image");
+        return new(bitmap.Height, bitmap.Width, png, caption, null);
+    }
+
+    /// <summary>The slides' comparison picture (RGB | ground truth | each model), see <see cref="Montage.Png"/>.</summary>
+    public static Picture Montage(IReadOnlyList<string> modelNames, IReadOnlyList<MontageRow> rows, int height, int width, string caption = "") =>
+        FromPng(Visualization.Montage.Png(modelNames, rows, height, width), caption);
 
     /// <summary>A valid mask: white where the depth is a measurement, black where it is missing.</summary>
     public static Picture Mask(int height, int width, ReadOnlySpan<bool> valid, string caption = "")
@@ -82,20 +100,28 @@ public sealed class Picture : IHtmlView
         var sb = new StringBuilder("<figure style=\"display:inline-block;margin:4px;text-align:center\">");
         sb.Append("<div style=\"display:flex;align-items:stretch;gap:4px\">");
         sb.Append($"<img src=\"{Html.PngDataUri(Png)}\" width=\"{Width * scale}\" height=\"{Height * scale}\" style=\"image-rendering:pixelated\" alt=\"{Html.Escape(Caption)}\"/>");
-        if (colourBar && DepthRange is { } range) sb.Append(ColorBarHtml(range.Min, range.Max, Height * scale));
+        if (colourBar && DepthRange is { } range) sb.Append(ColorBarHtml(range.Min, range.Max, Height * scale, Colormap));
         sb.Append("</div>");
         if (Caption.Length > 0) sb.Append($"<figcaption style=\"font-size:12px\">{Html.Escape(Caption)}</figcaption>");
         return sb.Append("</figure>").ToString();
     }
 
     /// <summary>The colour bar beside a depth map: far (bright) at the top, near (dark) at the bottom, in metres.</summary>
-    internal static string ColorBarHtml(float min, float max, int height)
+    internal static string ColorBarHtml(float min, float max, int height, string colormap)
     {
-        var bar = RgbImage.EncodePng(64, 1, DepthColors.BarRgb(64, 1));
+        var bar = RgbImage.EncodePng(64, 1, BarRgb(64, colormap));
         return "<div style=\"display:flex;gap:2px;font-size:11px\">"
                + $"<img src=\"{Html.PngDataUri(bar)}\" width=\"12\" height=\"{height}\" style=\"image-rendering:auto\" alt=\"colour bar\"/>"
                + "<div style=\"display:flex;flex-direction:column;justify-content:space-between\">"
                + $"<span>{Html.Number(max)} m</span><span>{Html.Number((min + max) / 2)} m</span><span>{Html.Number(min)} m</span></div></div>";
+    }
+
+    static byte[] BarRgb(int height, string colormap)
+    {
+        var rgb = new byte[height * 3];
+        for (int y = 0; y < height; y++)
+            (rgb[3 * y], rgb[3 * y + 1], rgb[3 * y + 2]) = Visualization.Colormap.Map(colormap, 1 - (double)y / (height - 1));
+        return rgb;
     }
 }
 
@@ -137,8 +163,8 @@ public sealed class SampleGrid(IReadOnlyList<DepthSample> samples, float? min = 
             float lo = float.PositiveInfinity, hi = float.NegativeInfinity;
             foreach (var s in Samples)
             {
-                var (a, b) = DepthColors.ValidRange(s.Depth);
-                if (s.ValidMask().Any(v => v)) { lo = Math.Min(lo, a); hi = Math.Max(hi, b); }
+                var (a, b) = Visualization.Montage.Range(s.Depth);
+                if (s.ValidMask().Any(v => v)) { lo = Math.Min(lo, (float)a); hi = Math.Max(hi, (float)b); }
             }
             if (lo > hi) (lo, hi) = (0f, 1f);
             return (min ?? lo, max ?? hi);
@@ -161,7 +187,7 @@ public sealed class SampleGrid(IReadOnlyList<DepthSample> samples, float? min = 
         }
         sb.Append("</table>");
         int barHeight = Math.Min(400, Samples.Count == 0 ? 100 : Samples.Sum(s => s.Height * scale + 12));
-        sb.Append(Picture.ColorBarHtml(lo, hi, barHeight));
+        sb.Append(Picture.ColorBarHtml(lo, hi, barHeight, Picture.DefaultColormap));
         return sb.Append("</div>").ToString();
     }
 }

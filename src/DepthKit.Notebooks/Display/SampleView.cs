@@ -9,7 +9,7 @@ public static class SampleView
     {
         var mask = sample.ValidMask();
         int valid = mask.Count(v => v);
-        var (lo, hi) = DepthColors.ValidRange(sample.Depth);
+        var (lo, hi) = Visualization.Montage.Range(sample.Depth);
         string title = $"{(sample.Source.Length > 0 ? sample.Source + ": " : "")}{sample.Height}x{sample.Width}, " +
                        $"depth {Html.Number(lo)}-{Html.Number(hi)} m, {100.0 * valid / Math.Max(1, mask.Length):0.#}% valid";
         return new PictureRow(

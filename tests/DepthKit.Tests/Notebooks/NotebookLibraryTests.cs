@@ -33,15 +33,9 @@ public class NotebookDisplayTests
         Regex.Matches(html, "data:image/png;base64,([A-Za-z0-9+/=]+)")
              .Select(m => SKBitmap.Decode(Convert.FromBase64String(m.Groups[1].Value))).ToList();
 
-    [Fact]
-    public void ViridisIsDarkNearAndBrightFar()
-    {
-        static double Luma((byte R, byte G, byte B) c) => 0.299 * c.R + 0.587 * c.G + 0.114 * c.B;
-        Assert.Equal(((byte)68, (byte)1, (byte)84), DepthColors.Viridis(0));
-        Assert.Equal(((byte)253, (byte)231, (byte)37), DepthColors.Viridis(1));
-        Assert.Equal(DepthColors.Viridis(1), DepthColors.Viridis(5)); // clamped
-        for (int i = 0; i < 10; i++) Assert.True(Luma(DepthColors.Viridis(i / 10.0)) < Luma(DepthColors.Viridis((i + 1) / 10.0)));
-    }
+    static readonly SKColor NearEnd = Color(DepthKit.Visualization.Colormap.Map(Picture.DefaultColormap, 0));
+    static readonly SKColor FarEnd = Color(DepthKit.Visualization.Colormap.Map(Picture.DefaultColormap, 1));
+    static SKColor Color((byte R, byte G, byte B) c) => new(c.R, c.G, c.B);
 
     [Fact]
     public void DepthSampleShowsAsRgbDepthAndMaskPngsWithAColourBar()
@@ -57,8 +51,8 @@ public class NotebookDisplayTests
         var (rgb, depth, mask) = (images[0], images[1], images[3]);
         Assert.Equal((3, 2), (rgb.Width, rgb.Height));
         Assert.Equal(new SKColor(30, 40, 50), rgb.GetPixel(1, 0));
-        Assert.Equal(new SKColor(68, 1, 84), depth.GetPixel(0, 0));     // nearest = dark end
-        Assert.Equal(new SKColor(253, 231, 37), depth.GetPixel(2, 1)); // farthest = bright end
+        Assert.Equal(NearEnd, depth.GetPixel(0, 0));  // nearest = dark end
+        Assert.Equal(FarEnd, depth.GetPixel(2, 1));   // farthest = bright end
         Assert.Equal(SKColors.Black, depth.GetPixel(2, 0));            // invalid
         Assert.Equal(SKColors.White, mask.GetPixel(0, 0));
         Assert.Equal(SKColors.Black, mask.GetPixel(2, 0));
@@ -74,9 +68,20 @@ public class NotebookDisplayTests
         Assert.Equal(new SKColor(255, 0, 128), SKBitmap.Decode(rgb.Png).GetPixel(3, 1));
         var depth = Picture.FromTensor(tensor(new float[] { 2, 4, 6, 8 }).reshape(1, 1, 2, 2), max: 10);
         Assert.Equal((2f, 10f), depth.DepthRange);
-        Assert.Equal(new SKColor(68, 1, 84), SKBitmap.Decode(depth.Png).GetPixel(0, 0));
+        Assert.Equal(NearEnd, SKBitmap.Decode(depth.Png).GetPixel(0, 0));
         var e = Assert.Throws<ArgumentException>(() => Picture.FromTensor(zeros(2, 2, 2)));
         Assert.Contains("[2,2,2]", e.Message);
+    }
+
+    [Fact]
+    public void MontagesShowAsTheirPng()
+    {
+        var rows = new[] { new DepthKit.Visualization.MontageRow(new byte[2 * 3 * 3], [1f, 2f, 3f, 4f, 5f, 6f], [[6f, 5f, 4f, 3f, 2f, 1f]]) };
+        var montage = Picture.Montage(["CNN"], rows, 2, 3, "one row");
+        var images = Images(NotebookFormatters.ToHtml(montage));
+        Assert.Single(images);
+        Assert.Equal((montage.Width, montage.Height), (images[0].Width, images[0].Height));
+        Assert.True(montage.Width > 3 * 96, "three tiles at least 96 px wide");
     }
 
     [Fact]
@@ -88,8 +93,8 @@ public class NotebookDisplayTests
         Assert.Equal((1f, 9f), grid.Range);
         var images = Images(NotebookFormatters.ToHtml(grid));
         Assert.Equal(7, images.Count); // 2 rows x (RGB, depth, mask) + one colour bar
-        Assert.Equal(new SKColor(253, 231, 37), images[4].GetPixel(1, 0)); // 9 m in the second row is the top of the shared bar
-        Assert.NotEqual(new SKColor(253, 231, 37), images[1].GetPixel(1, 0)); // 2 m in the first row is not
+        Assert.Equal(FarEnd, images[4].GetPixel(1, 0)); // 9 m in the second row is the top of the shared bar
+        Assert.NotEqual(FarEnd, images[1].GetPixel(1, 0)); // 2 m in the first row is not
     }
 
     [Fact]
