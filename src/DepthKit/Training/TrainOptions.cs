@@ -51,6 +51,9 @@ public sealed record TrainOptions
     public int Height { get; init; }
     public int Width { get; init; }
 
+    /// <summary>Where the data came from (a path or "synth"), recorded so <c>--resume</c> can reopen it.</summary>
+    public string Data { get; init; } = "";
+
     /// <summary>How validation metrics are computed (depth range, crop, alignment).</summary>
     public EvalSettings Eval { get; init; } = new();
 
