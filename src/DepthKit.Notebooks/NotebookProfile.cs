@@ -1,3 +1,5 @@
+using DepthKit.Training;
+
 namespace DepthKit.Notebooks;
 
 /// <summary>
@@ -25,15 +27,30 @@ public sealed record NotebookProfile(string Name, bool IsSmoke)
     /// <summary>The lesson value, or the smoke value in the smoke profile.</summary>
     public T Pick<T>(T lesson, T smoke) => IsSmoke ? smoke : lesson;
 
-    /// <summary>Image height the lessons train at (3:4 like NYU's 480x640, a multiple of 32 for the ResNet trunk).</summary>
-    public int Height => Pick(96, 64);
-    public int Width => Pick(128, 64);
-    /// <summary>SynthRooms images per training run.</summary>
-    public int TrainCount => Pick(256, 16);
-    public int ValCount => Pick(64, 8);
-    public int Epochs => Pick(8, 1);
+    /// <summary>The <c>depthkit reproduce</c> profile the four-model notebooks run: quick (the README's main job) or smoke.</summary>
+    public ReproduceProfile Reproduce => Pick(ReproduceProfile.Quick, ReproduceProfile.Smoke);
+
+    /// <summary>Input size the lessons train at: the reproduce profile's (3:4, multiples of 32 for the ResNet trunk).</summary>
+    public int Height => Reproduce.Height;
+    public int Width => Reproduce.Width;
+    /// <summary>SynthRooms images per split for the single-model lessons.</summary>
+    public int TrainCount => Pick(400, 16);
+    public int ValCount => Pick(48, 8);
+    public int TestCount => Pick(96, 8);
+    public int Epochs => Pick(4, 1);
     public int BatchSize => Pick(16, 8);
+    public int Seed => 42;
+
+    /// <summary>A folder for a notebook's runs (checkpoints, reports): <c>runs/notebooks/PROFILE/NAME</c> at the repository root.</summary>
+    public string RunFolder(string name)
+    {
+        // the kernel runs in the notebooks folder (VS Code and dotnet repl alike); runs/ is ignored by git
+        var root = Directory.GetCurrentDirectory();
+        for (var d = new DirectoryInfo(root); d is not null; d = d.Parent)
+            if (File.Exists(Path.Combine(d.FullName, "DepthKit.slnx"))) { root = d.FullName; break; }
+        return Path.Combine(root, "runs", "notebooks", Name, name);
+    }
 
     public override string ToString() =>
-        $"profile {Name}: {Height}x{Width}, {TrainCount} train / {ValCount} val images, {Epochs} epoch(s), batch {BatchSize}";
+        $"profile {Name}: {Height}x{Width}, {TrainCount} train / {ValCount} val / {TestCount} test images, {Epochs} epoch(s), batch {BatchSize}; four-model runs use reproduce --profile {Reproduce.Name}";
 }

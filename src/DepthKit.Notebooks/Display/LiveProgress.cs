@@ -27,6 +27,9 @@ public sealed class LiveProgress : LiveView
         Changed();
     }
 
+    /// <summary>Progress as a fraction of the whole (for callers that count in their own units).</summary>
+    public void Update(double fraction, string? message = null) => Report((long)Math.Round(Math.Clamp(fraction, 0, 1) * Total), message);
+
     public override object Render()
     {
         double fraction = Total == 0 ? 1 : (double)Done / Total;
