@@ -26,8 +26,12 @@ public class NotebookTests(ITestOutputHelper output)
     [Fact]
     public void TheSeriesIsThere()
     {
-        var names = NotebookRunner.Notebooks();
-        Assert.Contains("00-setup.ipynb", names);
+        string[] series =
+        [
+            "00-setup", "01-data-and-preprocessing", "02-batch-normalization", "03-residual-blocks", "04-models",
+            "05-training", "06-loss-curves", "07-metrics-table", "08-predict-your-image",
+        ];
+        Assert.Equal(series.Select(n => n + ".ipynb"), NotebookRunner.Notebooks());
         Assert.True(File.Exists(Path.Combine(NotebookRunner.NotebookFolder, "README.md")), "notebooks/README.md is missing");
     }
 
