@@ -22,6 +22,8 @@ public class NotebookProfileTests
         Assert.Equal(3, lesson.Pick(3, 7));
         // the ResNet trunk downsamples by 32
         foreach (var p in new[] { lesson, smoke }) Assert.True(p.Height % 32 == 0 && p.Width % 32 == 0, p.ToString());
+        Assert.Equal(DepthKit.Training.ReproduceProfile.Smoke, smoke.Reproduce);
+        Assert.Equal(Path.Combine(NotebookRunner.RepoRoot, "runs", "notebooks", "smoke", "x"), smoke.RunFolder("x")); // the test host runs below the repository root too
         var e = Assert.Throws<ArgumentException>(() => NotebookProfile.Parse("fast"));
         Assert.Contains("DEPTHKIT_PROFILE='fast'", e.Message);
     }
@@ -147,6 +149,26 @@ public class LiveViewTests
         Assert.Equal(["train", "val"], chart.Series.Select(s => s.Name));
         Assert.Equal(100, chart.Series[0].Y.Count);
         Assert.Equal(0.01, chart.Series[0].Y[^1]);
+    }
+
+    [Fact]
+    public void LiveTrainingDrawsStepLossAndValidationLossPerModelInEpochs()
+    {
+        var sink = new Recorder();
+        var live = new LiveTraining("Train Loss", sink, minInterval: TimeSpan.Zero);
+        var cnn = live.For("CNN");
+        // 4 batches per epoch: step 2 is half an epoch, the val report at step 4 ends epoch 1
+        cnn.Report(new DepthKit.Training.TrainProgress("train", 1, 2, 2, 4, 2, 8, 0.9, 1e-3, 10, TimeSpan.Zero));
+        cnn.Report(new DepthKit.Training.TrainProgress("val", 1, 2, 4, 4, 4, 8, 0.7, 1e-3, 10, TimeSpan.Zero, "epoch 1/2"));
+        cnn.Report(new DepthKit.Training.TrainProgress("val", 2, 2, 4, 4, 8, 8, double.NaN, 1e-3, 10, TimeSpan.Zero)); // no val set: NaN is not drawn
+        live.Dispose();
+        var series = live.Chart.Series;
+        Assert.Equal(["CNN train", "CNN val"], series.Select(s => s.Name));
+        Assert.Equal([0.5], series[0].X);
+        Assert.Equal([0.9], series[0].Y);
+        Assert.Equal([1.0], series[1].X);
+        Assert.Equal([0.7], series[1].Y);
+        Assert.Contains(sink.Updates, u => u.ToString()!.Contains("1000/1000") && u.ToString()!.Contains("epoch 2/2"));
     }
 
     [Fact]
