@@ -15,6 +15,9 @@ static class Html
 
     public static string PngDataUri(byte[] png) => "data:image/png;base64," + Convert.ToBase64String(png);
 
+    /// <summary>Metres for captions and colour bars: centimetres are enough.</summary>
+    public static string Metres(double value) => value.ToString("0.##", CultureInfo.InvariantCulture) + " m";
+
     /// <summary>A number short enough for a table cell or an axis label.</summary>
     public static string Number(double value) =>
         double.IsNaN(value) ? "NaN"

@@ -113,7 +113,7 @@ public sealed class Picture : IHtmlView
         return "<div style=\"display:flex;gap:2px;font-size:11px\">"
                + $"<img src=\"{Html.PngDataUri(bar)}\" width=\"12\" height=\"{height}\" style=\"image-rendering:auto\" alt=\"colour bar\"/>"
                + "<div style=\"display:flex;flex-direction:column;justify-content:space-between\">"
-               + $"<span>{Html.Number(max)} m</span><span>{Html.Number((min + max) / 2)} m</span><span>{Html.Number(min)} m</span></div></div>";
+               + $"<span>{Html.Metres(max)}</span><span>{Html.Metres((min + max) / 2)}</span><span>{Html.Metres(min)}</span></div></div>";
     }
 
     static byte[] BarRgb(int height, string colormap)

@@ -1,3 +1,4 @@
+using System.Globalization;
 using DepthKit.Data;
 
 namespace DepthKit.Notebooks.Display;
@@ -11,7 +12,7 @@ public static class SampleView
         int valid = mask.Count(v => v);
         var (lo, hi) = Visualization.Montage.Range(sample.Depth);
         string title = $"{(sample.Source.Length > 0 ? sample.Source + ": " : "")}{sample.Height}x{sample.Width}, " +
-                       $"depth {Html.Number(lo)}-{Html.Number(hi)} m, {100.0 * valid / Math.Max(1, mask.Length):0.#}% valid";
+                       $"depth {lo.ToString("0.##", CultureInfo.InvariantCulture)}-{Html.Metres(hi)}, {100.0 * valid / Math.Max(1, mask.Length):0.#}% valid";
         return new PictureRow(
         [
             Picture.Rgb(sample.Height, sample.Width, sample.Rgb, "RGB"),
