@@ -1,0 +1,39 @@
+using DepthKit.Data;
+using DepthKit.Notebooks.Display;
+using Microsoft.Data.Analysis;
+using Microsoft.DotNet.Interactive.Formatting;
+
+namespace DepthKit.Notebooks;
+
+/// <summary>Registers how the kit's objects look in a notebook (text/html). Safe to call more than once.</summary>
+public static class NotebookFormatters
+{
+    static readonly object Gate = new();
+    static bool _registered;
+
+    public static void Register()
+    {
+        lock (Gate)
+        {
+            if (_registered) return;
+            Formatter.Register<IHtmlView>((view, writer) => writer.Write(view.ToHtml()), HtmlFormatter.MimeType);
+            Formatter.Register<DepthSample>((sample, writer) => writer.Write(SampleView.Of(sample).ToHtml()), HtmlFormatter.MimeType);
+            Formatter.Register<DataFrame>((frame, writer) => writer.Write(TableHtml.Of(frame)), HtmlFormatter.MimeType);
+            Formatter.Register<RuntimeInfo>((info, writer) => writer.Write(TableHtml.Of(info)), HtmlFormatter.MimeType);
+            RegisterPlotly();
+            _registered = true;
+        }
+    }
+
+    /// <summary>Plotly.NET.Interactive's own formatter (loaded by hand: a #r of a dll path loads no kernel extension).</summary>
+    static void RegisterPlotly() =>
+        ((Microsoft.DotNet.Interactive.IKernelExtension)new Plotly.NET.Interactive.FormatterKernelExtension())
+            .OnLoadAsync(null!).GetAwaiter().GetResult();
+
+    /// <summary>What the notebook would show for <paramref name="value"/> as HTML (tests and exports use it).</summary>
+    public static string ToHtml(object value)
+    {
+        Register();
+        return value.ToDisplayString(HtmlFormatter.MimeType);
+    }
+}

@@ -1,0 +1,146 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json;
+
+namespace DepthKit.Tests.Notebooks;
+
+/// <summary>One notebook cell that ended in an error when run headless.</summary>
+public sealed record CellError(int Cell, string FirstLine, string Error);
+
+/// <summary>The outcome of running one notebook headless.</summary>
+public sealed record NotebookRun(string Notebook, int ExitCode, bool TimedOut, TimeSpan Elapsed, IReadOnlyList<CellError> Errors, string Log)
+{
+    public bool Passed => ExitCode == 0 && !TimedOut && Errors.Count == 0;
+
+    public string Describe()
+    {
+        if (Passed) return $"{Notebook}: passed in {Elapsed.TotalSeconds:0.0} s";
+        var sb = new StringBuilder($"notebooks/{Notebook} failed");
+        if (TimedOut) sb.Append($": timed out after {Elapsed.TotalSeconds:0} s");
+        else sb.Append($" (dotnet repl exit code {ExitCode}, {Elapsed.TotalSeconds:0.0} s)");
+        foreach (var e in Errors) sb.Append($"\n  cell {e.Cell} `{e.FirstLine}`: {e.Error}");
+        if (Errors.Count == 0 && Log.Length > 0) sb.Append("\n  dotnet repl said: ").Append(Log.Length > 3000 ? Log[^3000..] : Log);
+        return sb.ToString();
+    }
+}
+
+/// <summary>
+/// Runs notebooks the way CI does: <c>dotnet tool restore</c>, then <c>dotnet repl --run NB --exit-after-run</c>
+/// from the notebooks folder with a timeout, and reads the executed copy for error outputs.
+/// </summary>
+public static class NotebookRunner
+{
+    public static string RepoRoot { get; } = FindRepoRoot();
+    public static string NotebookFolder => Path.Combine(RepoRoot, "notebooks");
+    public static string OutputFolder => Path.Combine(NotebookFolder, "out");
+
+    /// <summary>The series, in order (file names).</summary>
+    public static IReadOnlyList<string> Notebooks() =>
+        Directory.GetFiles(NotebookFolder, "*.ipynb").Select(Path.GetFileName).Order(StringComparer.Ordinal).ToList()!;
+
+    static string FindRepoRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "DepthKit.slnx"))) return dir.FullName;
+        throw new InvalidOperationException($"no DepthKit.slnx above {AppContext.BaseDirectory}");
+    }
+
+    static readonly object RestoreGate = new();
+    static bool _restored;
+
+    /// <summary>Restores the local tools (dotnet-repl) and makes sure the build the notebooks #r is there and current.</summary>
+    public static void Prepare()
+    {
+        lock (RestoreGate)
+        {
+            if (_restored) return;
+            var (code, log, _) = Run("dotnet", ["tool", "restore"], RepoRoot, TimeSpan.FromMinutes(5), new());
+            if (code != 0) throw new InvalidOperationException($"dotnet tool restore failed ({code}):\n{log}");
+            // Notebooks load bin/Debug; a Release test run (or a stale Debug build) would run them on other code.
+            var notebookDll = Path.Combine(RepoRoot, "src/DepthKit.Notebooks/bin/Debug/net10.0/DepthKit.Notebooks.dll");
+            var loaded = typeof(DepthKit.Notebooks.DepthKitNotebook).Assembly.Location;
+            if (!File.Exists(notebookDll) || File.GetLastWriteTimeUtc(notebookDll) < File.GetLastWriteTimeUtc(loaded))
+            {
+                (code, log, _) = Run("dotnet", ["build", Path.Combine(RepoRoot, "src/DepthKit.Notebooks/DepthKit.Notebooks.csproj"), "-c", "Debug"],
+                                     RepoRoot, TimeSpan.FromMinutes(8), new());
+                if (code != 0) throw new InvalidOperationException($"dotnet build of DepthKit.Notebooks (Debug) failed ({code}):\n{log}");
+            }
+            Directory.CreateDirectory(OutputFolder);
+            _restored = true;
+        }
+    }
+
+    /// <summary>Runs one notebook headless; <paramref name="profile"/> goes to DEPTHKIT_PROFILE.</summary>
+    public static NotebookRun Execute(string notebook, string profile, TimeSpan timeout)
+    {
+        Prepare();
+        var output = Path.Combine(OutputFolder, notebook);
+        File.Delete(output);
+        var env = new Dictionary<string, string> { ["DEPTHKIT_PROFILE"] = profile };
+        var (code, log, elapsed) = Run("dotnet", ["repl", "--run", notebook, "--exit-after-run", "--output-path", Path.Combine("out", notebook)],
+                                       NotebookFolder, timeout, env);
+        bool timedOut = code == int.MinValue;
+        var errors = File.Exists(output) ? ReadErrors(output) : [];
+        return new NotebookRun(notebook, code, timedOut, elapsed, errors, log);
+    }
+
+    /// <summary>Error outputs of an executed notebook, with the cell index (0-based, markdown cells counted) and its first line.</summary>
+    public static IReadOnlyList<CellError> ReadErrors(string executedNotebook)
+    {
+        using var doc = JsonDocument.Parse(File.ReadAllText(executedNotebook));
+        var errors = new List<CellError>();
+        int index = 0;
+        foreach (var cell in doc.RootElement.GetProperty("cells").EnumerateArray())
+        {
+            if (cell.TryGetProperty("outputs", out var outputs))
+                foreach (var o in outputs.EnumerateArray())
+                    if (o.TryGetProperty("output_type", out var type) && type.GetString() == "error")
+                    {
+                        string message = o.TryGetProperty("evalue", out var v) ? v.GetString() ?? "" : "";
+                        if (message.IndexOf("\n--- End of stack trace", StringComparison.Ordinal) is var cut and >= 0) message = message[..cut];
+                        if (o.TryGetProperty("ename", out var n) && n.GetString() is { Length: > 0 } name && name != "Error") message = $"{name}: {message}";
+                        errors.Add(new CellError(index, FirstLine(cell), message.Trim()));
+                    }
+            index++;
+        }
+        return errors;
+    }
+
+    static string FirstLine(JsonElement cell)
+    {
+        if (!cell.TryGetProperty("source", out var source)) return "";
+        string text = source.ValueKind == JsonValueKind.Array
+            ? string.Concat(source.EnumerateArray().Select(s => s.GetString()))
+            : source.GetString() ?? "";
+        return text.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.Length > 0 && !l.StartsWith("//", StringComparison.Ordinal)) ?? "";
+    }
+
+    /// <summary>Runs a process with a timeout (exit code int.MinValue when it was killed); output and error interleaved.</summary>
+    static (int Code, string Log, TimeSpan Elapsed) Run(string file, string[] args, string workingDirectory, TimeSpan timeout, Dictionary<string, string> env)
+    {
+        var info = new ProcessStartInfo(file) { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in args) info.ArgumentList.Add(a);
+        // dotnet test's MSBuild variables would point a child dotnet at the test run's MSBuild instead of its own
+        foreach (var key in info.Environment.Keys.Where(k => k.StartsWith("MSBuild", StringComparison.OrdinalIgnoreCase)).ToList())
+            info.Environment.Remove(key);
+        info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
+        info.Environment["DOTNET_NOLOGO"] = "1";
+        foreach (var (k, v) in env) info.Environment[k] = v;
+        var log = new StringBuilder();
+        var clock = Stopwatch.StartNew();
+        using var process = new Process { StartInfo = info };
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.AppendLine(e.Data); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.AppendLine(e.Data); };
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        if (!process.WaitForExit(timeout))
+        {
+            process.Kill(entireProcessTree: true);
+            process.WaitForExit();
+            return (int.MinValue, log.ToString(), clock.Elapsed);
+        }
+        process.WaitForExit(); // drains the output readers
+        return (process.ExitCode, log.ToString(), clock.Elapsed);
+    }
+}

@@ -1,0 +1,27 @@
+namespace DepthKit.Tests.Notebooks;
+
+public class NotebookRunnerTests
+{
+    [Fact]
+    public void ReadErrorsNamesTheFailingCellAndItsFirstCodeLine()
+    {
+        using var dir = new TempDir();
+        File.WriteAllText(dir["nb.ipynb"], """
+            {"cells":[
+              {"cell_type":"markdown","metadata":{},"source":["# title"]},
+              {"cell_type":"code","metadata":{},"execution_count":1,"outputs":[{"output_type":"stream","name":"stdout","text":["ok"]}],"source":["var a = 1;"]},
+              {"cell_type":"code","metadata":{},"execution_count":2,"outputs":[{"output_type":"error","ename":"Error","evalue":"(1,1): error CS0103: The name 'b' does not exist","traceback":[]}],
+               "source":["// a comment first\n","var c = b;\n"]},
+              {"cell_type":"code","metadata":{},"execution_count":3,"outputs":[{"output_type":"error","ename":"System.IO.IOException","evalue":"disk","traceback":[]}],"source":"File.Read();"}
+            ],"metadata":{},"nbformat":4,"nbformat_minor":5}
+            """);
+        var errors = NotebookRunner.ReadErrors(dir["nb.ipynb"]);
+        Assert.Equal(2, errors.Count);
+        Assert.Equal(new CellError(2, "var c = b;", "(1,1): error CS0103: The name 'b' does not exist"), errors[0]);
+        Assert.Equal(new CellError(3, "File.Read();", "System.IO.IOException: disk"), errors[1]);
+        var run = new NotebookRun("nb.ipynb", 2, false, TimeSpan.FromSeconds(3), errors, "");
+        Assert.False(run.Passed);
+        Assert.Contains("notebooks/nb.ipynb failed", run.Describe());
+        Assert.Contains("cell 2 `var c = b;`: (1,1): error CS0103", run.Describe());
+    }
+}
