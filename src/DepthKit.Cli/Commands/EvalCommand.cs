@@ -1,0 +1,45 @@
+using System.Globalization;
+using DepthKit.Metrics;
+using DepthKit.Training;
+
+namespace DepthKit.Cli.Commands;
+
+/// <summary><c>depthkit eval</c>: metrics of a trained model on a test set (same JSON keys as <c>depthkit metrics</c>).</summary>
+public sealed class EvalCommand : ICliCommand
+{
+    public string Name => "eval";
+    public string Summary => "Evaluate a trained model (run folder or .ckpt) on a test split: d1..d3, AbsRel, SqRel, RMSE, ...";
+    public IReadOnlyList<CliOption> Options { get; } =
+    [
+        new("checkpoint", "run folder (uses best.ckpt, else last.ckpt) or a .ckpt file", Required: true),
+        new("data", "synth or a path to NYU Depth V2 / a synth folder (its test split)", Required: true),
+        new("crop", "evaluation crop: none, eigen or garg", "none"),
+        new("median-scale", "scale each prediction by median(gt) / median(pred)", IsFlag: true),
+        new("flip-tta", "average with the mirrored image's prediction", IsFlag: true),
+        new("min-depth", "valid ground truth above this (m)", "0.001"),
+        new("max-depth", "valid ground truth below this (m)", "10"),
+        new("count", "evaluate only the first N images (0 = all)", "0"),
+        new("batch", "batch size", "8"),
+        new("json", "print JSON instead of a table", IsFlag: true),
+        new("device", "auto, cpu, cuda or cuda:N", "auto"),
+    ];
+
+    public int Run(CliArgs args, CliContext context)
+    {
+        var runtime = context.InitTorch(args);
+        var (model, info) = ModelFactory.LoadForInference(args.Get("checkpoint"), runtime.Device);
+        var o = info.Options;
+        var test = DataChoice.OpenTest(args.Get("data"), o.Height, o.Width, args.GetInt("count"), o.Seed);
+        var options = new EvalOptions
+        {
+            Crop = Crops.Parse(args.Get("crop")), MedianScaling = args.Flag("median-scale"),
+            MinDepth = args.GetDouble("min-depth"), MaxDepth = args.GetDouble("max-depth"),
+        };
+        var (metrics, _) = Evaluation.Evaluate(model, test, options, o.Height, o.Width, args.GetInt("batch"), args.Flag("flip-tta"), runtime.Device, cancel: context.Cancel);
+        if (args.Flag("json")) { context.Out.WriteLine(metrics.ToJson()); return 0; }
+        context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{info.Model.DisplayName} (epoch {info.Epoch}) on {test.Name}, {metrics.Images} images, crop {args.Get("crop")}{(options.MedianScaling ? ", median-scaled" : "")}{(args.Flag("flip-tta") ? ", flip TTA" : "")}"));
+        context.Out.Write(DepthMetrics.Table([(info.Model.DisplayName, metrics)]));
+        return 0;
+    }
+}

@@ -1,0 +1,71 @@
+using DepthKit.Data;
+using DepthKit.Training;
+using DepthKit.Visualization;
+
+namespace DepthKit.Cli.Commands;
+
+/// <summary><c>depthkit predict</c>: depth maps (16-bit PNG in mm), colourised PNGs and optional point clouds for images.</summary>
+public sealed class PredictCommand : ICliCommand
+{
+    static readonly string[] ImageExtensions = [".png", ".jpg", ".jpeg", ".bmp", ".webp"];
+
+    public string Name => "predict";
+    public string Summary => "Predict depth for an image or a folder: NAME_depth.png (16-bit mm), NAME_depth_color.png, NAME.ply";
+    public IReadOnlyList<CliOption> Options { get; } =
+    [
+        new("checkpoint", "run folder (uses best.ckpt, else last.ckpt) or a .ckpt file", Required: true),
+        new("image", "an image file or a folder of images", Required: true),
+        new("out", "output folder", Required: true),
+        new("colormap", "plasma, viridis, magma or gray (near = dark end in all of them)", "plasma"),
+        new("point-cloud", "also write a coloured .ply point cloud per image", IsFlag: true),
+        new("ascii", "write the .ply as ASCII instead of binary", IsFlag: true),
+        new("camera", "camera.json with fx, fy, cx, cy, width, height (default: camera.json beside the images, else NYU Kinect intrinsics)"),
+        new("flip-tta", "average with the mirrored image's prediction", IsFlag: true),
+        new("device", "auto, cpu, cuda or cuda:N", "auto"),
+    ];
+
+    public int Run(CliArgs args, CliContext context)
+    {
+        var runtime = context.InitTorch(args);
+        var colormap = Colormap.Check(args.Get("colormap"));
+        var input = args.Get("image");
+        var files = Directory.Exists(input)
+            ? Directory.EnumerateFiles(input).Where(f => ImageExtensions.Contains(Path.GetExtension(f).ToLowerInvariant()) && !f.EndsWith("_depth.png", StringComparison.Ordinal))
+                .Order(StringComparer.Ordinal).ToList()
+            : File.Exists(input) ? [input] : throw new DepthKitDataException(input, "no such image file or folder");
+        if (files.Count == 0) throw new DepthKitDataException(input, $"folder has no images ({string.Join(", ", ImageExtensions)})");
+        var (model, info) = ModelFactory.LoadForInference(args.Get("checkpoint"), runtime.Device);
+        var camera = CameraFor(args, input);
+        var outDir = args.Get("out");
+        Directory.CreateDirectory(outDir);
+        context.Out.WriteLine($"{info.Model.DisplayName} (epoch {info.Epoch}), input {info.Options.Height}x{info.Options.Width}; colour: {colormap}, near = dark, far = bright; 16-bit PNG in millimetres");
+        foreach (var file in files)
+        {
+            context.Cancel.ThrowIfCancellationRequested();
+            var (h, w, rgb) = RgbImage.Read(file);
+            var sample = new DepthSample(h, w, rgb, new float[h * w], file);
+            var depth = Predictor.Predict(model, sample, info.Options.Height, info.Options.Width, h, w, runtime.Device, args.Flag("flip-tta"));
+            var stem = Path.Combine(outDir, Path.GetFileNameWithoutExtension(file));
+            DepthPng.Write16(stem + "_depth.png", h, w, DepthPng.MetresToMillimetres(depth));
+            RgbImage.WritePng(stem + "_depth_color.png", h, w, Colormap.Colorize(depth, colormap));
+            string cloud = "";
+            if (args.Flag("point-cloud"))
+            {
+                var (xyz, colours) = PointCloud.BackProject(depth, rgb, h, w, camera);
+                PointCloud.WritePly(stem + ".ply", xyz, colours, args.Flag("ascii"));
+                cloud = $", {xyz.Length / 3} points";
+            }
+            var (near, far) = Montage.Range(depth);
+            context.Out.WriteLine(FormattableString.Invariant($"{Path.GetFileName(file)}: {h}x{w}, depth {near:F2}-{far:F2} m{cloud}"));
+        }
+        return 0;
+    }
+
+    static PinholeCamera CameraFor(CliArgs args, string input)
+    {
+        if (args.GetOrNull("camera") is { } path) return PinholeCamera.FromJsonFile(path);
+        var folder = Directory.Exists(input) ? input : Path.GetDirectoryName(Path.GetFullPath(input))!;
+        var beside = Path.Combine(folder, "camera.json");
+        return File.Exists(beside) ? PinholeCamera.FromJsonFile(beside) : PinholeCamera.NyuKinect;
+    }
+}

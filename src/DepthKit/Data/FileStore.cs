@@ -1,0 +1,121 @@
+using System.IO.Compression;
+
+namespace DepthKit.Data;
+
+/// <summary>
+/// Read-only files addressed by '/'-separated paths relative to a root: a folder or a zip read in place.
+/// Paths that leave the root ("../x", "/etc/x") are refused, so a crafted CSV or zip cannot read elsewhere.
+/// </summary>
+public abstract class FileStore : IDisposable
+{
+    /// <summary>The folder or zip file, for messages.</summary>
+    public abstract string Location { get; }
+    public abstract bool Exists(string path);
+    public abstract byte[] ReadAllBytes(string path);
+    /// <summary>Every file, as normalised relative paths.</summary>
+    public abstract IEnumerable<string> Files();
+    /// <summary>How a file is named in errors: the full path, or zip!entry.</summary>
+    public abstract string Describe(string path);
+    public virtual void Dispose() { }
+
+    public static FileStore Open(string path) =>
+        Directory.Exists(path) ? new FolderStore(path)
+        : File.Exists(path) ? new ZipStore(path)
+        : throw new DepthKitDataException(path, "no such file or folder");
+
+    /// <summary>
+    /// Normalises a relative path ('\' to '/', "." and ".." resolved) and refuses one that escapes the root;
+    /// <paramref name="where"/> names the file that contained the path.
+    /// </summary>
+    public static string Normalize(string path, string where)
+    {
+        var p = path.Trim().Replace('\\', '/');
+        if (p.StartsWith('/') || (p.Length > 1 && p[1] == ':'))
+            throw new DepthKitDataException(where, $"path '{path}' is absolute; only paths inside the dataset folder are read");
+        var parts = new List<string>();
+        foreach (var part in p.Split('/', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (part == ".") continue;
+            if (part == "..")
+            {
+                if (parts.Count == 0) throw new DepthKitDataException(where, $"path '{path}' escapes the dataset folder");
+                parts.RemoveAt(parts.Count - 1);
+            }
+            else parts.Add(part);
+        }
+        return string.Join('/', parts);
+    }
+}
+
+public sealed class FolderStore(string root) : FileStore
+{
+    readonly string _root = Path.GetFullPath(root);
+    public override string Location => _root;
+    public override string Describe(string path) => Path.Combine(_root, path);
+    public override bool Exists(string path) => File.Exists(Describe(path));
+
+    public override byte[] ReadAllBytes(string path)
+    {
+        try { return File.ReadAllBytes(Describe(path)); }
+        catch (FileNotFoundException) { throw new DepthKitDataException(Describe(path), "file not found"); }
+        catch (DirectoryNotFoundException) { throw new DepthKitDataException(Describe(path), "file not found (no such folder)"); }
+    }
+
+    public override IEnumerable<string> Files() =>
+        Directory.EnumerateFiles(_root, "*", SearchOption.AllDirectories)
+            .Select(f => Path.GetRelativePath(_root, f).Replace('\\', '/'));
+}
+
+/// <summary>
+/// A zip read in place. ZipArchive is not thread-safe, so every thread that reads gets its own archive
+/// (the DataLoader decodes on several threads at once).
+/// </summary>
+public sealed class ZipStore : FileStore
+{
+    readonly string _path;
+    readonly HashSet<string> _entries;
+    readonly ThreadLocal<ZipArchive> _archive;
+
+    public ZipStore(string path)
+    {
+        _path = Path.GetFullPath(path);
+        _archive = new ThreadLocal<ZipArchive>(OpenArchive, trackAllValues: true);
+        // entry names are kept raw: a name that escapes is refused when it is read, naming the entry
+        _entries = _archive.Value!.Entries.Where(e => !e.FullName.EndsWith('/')).Select(e => e.FullName).ToHashSet(StringComparer.Ordinal);
+    }
+
+    ZipArchive OpenArchive()
+    {
+        try { return new ZipArchive(File.OpenRead(_path), ZipArchiveMode.Read, leaveOpen: false); }
+        catch (InvalidDataException e) { throw new DepthKitDataException(_path, $"not a readable zip file ({e.Message})", e); }
+        catch (FileNotFoundException) { throw new DepthKitDataException(_path, "file not found"); }
+    }
+
+    public override string Location => _path;
+    public override string Describe(string path) => $"{_path}!{path}";
+    public override bool Exists(string path) => _entries.Contains(path);
+    public override IEnumerable<string> Files() => _entries;
+
+    public ZipArchiveEntry Entry(string path) =>
+        _archive.Value!.GetEntry(path) ?? throw new DepthKitDataException(Describe(path), "entry not found in the zip");
+
+    public override byte[] ReadAllBytes(string path)
+    {
+        var entry = Entry(path);
+        var bytes = new byte[entry.Length];
+        try
+        {
+            using var s = entry.Open();
+            int read = s.ReadAtLeast(bytes, bytes.Length, throwOnEndOfStream: false);
+            if (read < bytes.Length) throw new DepthKitDataException(Describe(path), $"zip entry is truncated ({read} of {bytes.Length} bytes)");
+        }
+        catch (InvalidDataException e) { throw new DepthKitDataException(Describe(path), $"zip entry is corrupt ({e.Message})", e); }
+        return bytes;
+    }
+
+    public override void Dispose()
+    {
+        foreach (var a in _archive.Values) a.Dispose();
+        _archive.Dispose();
+    }
+}

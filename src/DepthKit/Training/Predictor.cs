@@ -1,0 +1,40 @@
+using DepthKit.Data;
+using static TorchSharp.torch;
+
+namespace DepthKit.Training;
+
+/// <summary>Single-image inference: RGB in, depth in metres out, at the size you ask for.</summary>
+public static class Predictor
+{
+    /// <summary>
+    /// Depth (row-major, outHeight x outWidth, metres) of one image: resized to the model's input size, predicted,
+    /// and the prediction resized (bilinear) to the output size.
+    /// </summary>
+    public static float[] Predict(nn.Module<Tensor, Tensor> model, DepthSample image, int inputHeight, int inputWidth, int outHeight, int outWidth,
+                                  Device? device = null, bool flipTta = false)
+    {
+        using var scope = NewDisposeScope();
+        using var noGrad = no_grad();
+        model.eval();
+        var rgb = Batches.ImageTensor(image.Rgb, image.Height, image.Width, inputHeight, inputWidth).unsqueeze(0).to(device ?? CPU);
+        var pred = flipTta ? Metrics.TestTimeFlip.Predict(x => model.call(x), rgb) : model.call(rgb);
+        var full = Evaluation.Resize(pred.to(float32).cpu(), outHeight, outWidth);
+        return full.contiguous().data<float>().ToArray();
+    }
+
+    /// <summary>RGB bytes resized to height x width (area when shrinking, bilinear when enlarging).</summary>
+    public static byte[] ResizeRgb(DepthSample s, int height, int width)
+    {
+        using var scope = NewDisposeScope();
+        var t = Batches.ImageTensor(s.Rgb, s.Height, s.Width, height, width).mul(255f).round().clamp(0, 255).to(uint8).permute(1, 2, 0).contiguous();
+        return t.data<byte>().ToArray();
+    }
+
+    /// <summary>Depth resized with nearest neighbour (keeps invalid pixels invalid).</summary>
+    public static float[] ResizeDepth(float[] depth, int sourceHeight, int sourceWidth, int height, int width)
+    {
+        using var scope = NewDisposeScope();
+        var t = nn.functional.interpolate(tensor(depth, [1, 1, sourceHeight, sourceWidth]), size: [height, width], mode: InterpolationMode.Nearest);
+        return t.contiguous().data<float>().ToArray();
+    }
+}

@@ -1,0 +1,93 @@
+namespace DepthKit.Training;
+
+/// <summary>
+/// One budget for <c>depthkit reproduce</c> (and the notebooks, which use the same records): data size, input
+/// size, epochs, optimiser, and the four models of the slides' Table 1 with the same budget each.
+/// </summary>
+public sealed record ReproduceProfile
+{
+    public required string Name { get; init; }
+    public required string Description { get; init; }
+    /// <summary>Measured or expected wall time, as the README quotes it.</summary>
+    public required string ExpectedTime { get; init; }
+    public int Height { get; init; } = 96;
+    public int Width { get; init; } = 128;
+    /// <summary>SynthRooms split sizes (ignored with --data, except as a cap when non-zero).</summary>
+    public int TrainCount { get; init; } = 1000;
+    public int ValCount { get; init; } = 64;
+    public int TestCount { get; init; } = 128;
+    /// <summary>Render size of SynthRooms before resizing to the input size (0 = the input size).</summary>
+    public int RenderHeight { get; init; }
+    public int RenderWidth { get; init; }
+    public int Epochs { get; init; } = 3;
+    public int BatchSize { get; init; } = 16;
+    public double LearningRate { get; init; } = 1e-3;
+    public string Optimizer { get; init; } = "adamw";
+    public double WeightDecay { get; init; } = 1e-4;
+    public string Schedule { get; init; } = "onecycle";
+    public string Loss { get; init; } = "l1";
+    public int Seed { get; init; } = 42;
+    /// <summary>Channel width of the plain CNNs (CNN+FC, CNN, CNN+trans).</summary>
+    public int CnnWidth { get; init; } = 16;
+    /// <summary>Registry name of the residual model: cnn-res (CPU-sized) or cnn-res-slides (the slide's exact one).</summary>
+    public string ResidualModel { get; init; } = "cnn-res";
+    public string ResidualEncoder { get; init; } = "resnet18";
+    /// <summary>resnet18-imagenet, a weights file, or null (random init).</summary>
+    public string? Pretrained { get; init; } = "resnet18-imagenet";
+    public bool FreezeEncoder { get; init; }
+    /// <summary>True when the profile needs real data (--data).</summary>
+    public bool RequiresData { get; init; }
+    /// <summary>Images shown in the report's montage.</summary>
+    public int MontageImages { get; init; } = 4;
+
+    /// <summary>Registry names in Table 1 order.</summary>
+    public IReadOnlyList<string> Models => ["cnn-fc", "cnn", "cnn-trans", ResidualModel];
+
+    /// <summary>A few seconds: for tests. Tiny data and input, one epoch, no pretrained weights.</summary>
+    public static ReproduceProfile Smoke { get; } = new()
+    {
+        Name = "smoke", Description = "tiny end-to-end check for tests (seconds; results mean nothing)", ExpectedTime = "about 10 s",
+        Height = 32, Width = 32, TrainCount = 16, ValCount = 4, TestCount = 4, Epochs = 1, BatchSize = 8, LearningRate = 1e-3,
+        CnnWidth = 4, Pretrained = null, MontageImages = 2, Schedule = "constant",
+    };
+
+    /// <summary>The README's main job: at most 5 minutes on a 2-core CPU, and it already shows the slides' conclusion.</summary>
+    public static ReproduceProfile Quick { get; } = new()
+    {
+        Name = "quick", Description = "the main job: SynthRooms 96x128, 3 epochs, ImageNet ResNet-18 encoder for CNN+Res (2-core CPU)",
+        ExpectedTime = "under 5 minutes on 2 CPU cores",
+        Height = 96, Width = 128, TrainCount = 800, ValCount = 48, TestCount = 96, Epochs = 3, BatchSize = 16, LearningRate = 2e-3,
+    };
+
+    /// <summary>A longer CPU run with larger input and more data.</summary>
+    public static ReproduceProfile Standard { get; } = new()
+    {
+        Name = "standard", Description = "longer CPU run: SynthRooms 128x160, 4000 images, 10 epochs", ExpectedTime = "about 1 to 1.5 hours on 2 CPU cores",
+        Height = 128, Width = 160, TrainCount = 4000, ValCount = 200, TestCount = 400, Epochs = 10, BatchSize = 16, LearningRate = 1e-3,
+        CnnWidth = 24,
+    };
+
+    /// <summary>The slides' experiment: CNN+Res exactly as on the slide (frozen ResNet-50, 256x320) on NYU Depth V2, on a GPU.</summary>
+    public static ReproduceProfile Paper { get; } = new()
+    {
+        Name = "paper", Description = "the slides' setup: NYU Depth V2 (--data), 256x320, CNN+Res with frozen ResNet-50 trunk, GPU",
+        ExpectedTime = "several hours on one GPU (about 20 epochs of NYU's 50k-image training set); not practical on a CPU",
+        Height = 256, Width = 320, TrainCount = 0, ValCount = 0, TestCount = 0, Epochs = 20, BatchSize = 16, LearningRate = 1e-4,
+        Optimizer = "adam", WeightDecay = 0, Schedule = "step", Loss = "berhu", CnnWidth = 32,
+        ResidualModel = "cnn-res-slides", ResidualEncoder = "resnet50", Pretrained = null, FreezeEncoder = true, RequiresData = true,
+    };
+
+    public static IReadOnlyList<ReproduceProfile> All { get; } = [Smoke, Quick, Standard, Paper];
+
+    public static ReproduceProfile Get(string name) =>
+        All.FirstOrDefault(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase))
+        ?? throw new ArgumentException($"unknown profile '{name}': use one of {string.Join(", ", All.Select(p => p.Name))}");
+
+    /// <summary>The training options every model of this profile gets.</summary>
+    public TrainOptions TrainOptions(bool freezeEncoder) => new()
+    {
+        Epochs = Epochs, BatchSize = BatchSize, LearningRate = LearningRate, Optimizer = Optimizer, WeightDecay = WeightDecay,
+        Schedule = Schedule, Loss = Loss, Seed = Seed, FreezeEncoder = freezeEncoder, Height = Height, Width = Width,
+        Monitor = "val_loss", Eval = new EvalSettings { Crop = "none" },
+    };
+}

@@ -1,0 +1,274 @@
+using System.Diagnostics;
+using DepthKit.Data;
+using DepthKit.Losses;
+using DepthKit.Metrics;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace DepthKit.Training;
+
+/// <summary>Why <see cref="Trainer.Fit"/> returned.</summary>
+public enum StopReason { Completed, EarlyStopped }
+
+/// <summary>
+/// Trains one depth model (monodepth2's trainer.py shape): <see cref="Fit"/> runs the epochs;
+/// <see cref="TrainEpoch"/>, <see cref="ProcessBatch"/>, <see cref="Validate"/>, <see cref="Save"/> and
+/// <see cref="Resume"/> are the pieces. Each step lives in its own dispose scope, so memory stays flat. With a
+/// run folder it writes <c>last.ckpt</c> at each epoch end and on cancellation (Ctrl+C), <c>best.ckpt</c> when the
+/// monitored validation value improves, and <c>history.csv</c> / <c>steps.csv</c>.
+/// A resumed run continues exactly: weights, optimiser moments, step (the whole LR schedule state), torch RNG
+/// state and the data order (a function of seed and epoch) are all restored.
+/// </summary>
+public sealed class Trainer
+{
+    readonly IDepthDataset _train;
+    readonly IDepthDataset? _val;
+    readonly DepthLoss _loss;
+    readonly OptimizerHelper _optimizer;
+    readonly List<Parameter> _trainable;
+    readonly Stopwatch _clock = new();
+    double _imagesPerSecond;
+    long _stepsTimed;
+    double _secondsTimed;
+
+    public nn.Module<Tensor, Tensor> Model { get; }
+    public ModelIdentity Identity { get; }
+    public TrainOptions Options { get; }
+    public Device Device { get; }
+    /// <summary>Where checkpoints and history go; null keeps everything in memory.</summary>
+    public string? RunDir { get; }
+    public IProgress<TrainProgress>? Progress { get; set; }
+
+    public TrainingHistory History { get; private set; } = new();
+    /// <summary>Completed epochs.</summary>
+    public int Epoch { get; private set; }
+    /// <summary>Batches of the current epoch already trained.</summary>
+    public int BatchInEpoch { get; private set; }
+    /// <summary>Optimiser steps taken.</summary>
+    public long Step { get; private set; }
+    public double? BestValue { get; private set; }
+    public int BestEpoch { get; private set; }
+    int _sinceBest;
+
+    public int BatchesPerEpoch { get; }
+    public long TotalSteps => (long)BatchesPerEpoch * Options.Epochs;
+
+    /// <remarks>model: the network, already built (seed torch before building it for reproducible weights)</remarks>
+    /// <remarks>identity: its registry name, display name and config, stored in checkpoints</remarks>
+    public Trainer(nn.Module<Tensor, Tensor> model, ModelIdentity identity, IDepthDataset train, IDepthDataset? val, TrainOptions options,
+                   Device? device = null, string? runDir = null)
+    {
+        Options = options.Validated();
+        if (train.Count < 1) throw new ArgumentException($"{train.Name} has no training images");
+        Model = model;
+        Identity = identity;
+        _train = train;
+        _val = val is { Count: > 0 } ? val : null;
+        Device = device ?? CPU;
+        RunDir = runDir;
+        _loss = DepthLoss.Create(options.Loss);
+        Model.to(Device);
+        _trainable = [.. Model.parameters().Where(p => p.requires_grad)];
+        if (_trainable.Count == 0) throw new ArgumentException($"{identity.DisplayName} has no trainable parameters");
+        _optimizer = CreateOptimizer(_trainable, options);
+        BatchesPerEpoch = Batches.Plan(train.Count, options.BatchSize, false, 0, 0, dropLast: true).Length;
+    }
+
+    /// <summary>Seeds torch's default generator (weights, dropout); call before building the model.</summary>
+    public static void Seed(int seed) => random.manual_seed(seed);
+
+    /// <summary>
+    /// Continues a run from its folder (or a checkpoint file): rebuilds the model with <paramref name="build"/>
+    /// from the stored identity and options, restores weights, optimiser, step, RNG and history.
+    /// </summary>
+    public static Trainer Resume(string runDirOrFile, Func<ModelIdentity, TrainOptions, nn.Module<Tensor, Tensor>> build,
+                                 IDepthDataset train, IDepthDataset? val, Device? device = null, int? epochs = null)
+    {
+        var path = Checkpoint.Resolve(runDirOrFile);
+        var info = Checkpoint.ReadInfo(path);
+        var options = epochs is { } e ? info.Options with { Epochs = e } : info.Options;
+        var model = build(info.Model, options);
+        var runDir = Directory.Exists(runDirOrFile) ? runDirOrFile : Path.GetDirectoryName(Path.GetFullPath(path));
+        var trainer = new Trainer(model, info.Model, train, val, options, device, runDir);
+        trainer.Restore(path);
+        return trainer;
+    }
+
+    void Restore(string path)
+    {
+        var info = Checkpoint.Load(path, Model, Identity, _optimizer);
+        Epoch = info.Epoch;
+        BatchInEpoch = info.BatchInEpoch;
+        Step = info.Step;
+        BestValue = info.BestValue;
+        BestEpoch = info.BestEpoch;
+        _sinceBest = info.EpochsWithoutImprovement;
+        History = info.History;
+        if (info.TorchRngState.Length > 0)
+        {
+            using var state = Checkpoint.DecodeRng(info.TorchRngState);
+            random.set_rng_state(state);
+        }
+    }
+
+    /// <summary>Trains the remaining epochs, validating and checkpointing after each; honours early stopping.</summary>
+    public StopReason Fit(CancellationToken cancel = default)
+    {
+        while (Epoch < Options.Epochs)
+        {
+            var started = Stopwatch.StartNew();
+            double trainLoss = TrainEpoch(cancel);
+            var (valLoss, metrics) = _val is null ? (double.NaN, null) : Validate(cancel);
+            Epoch++;
+            BatchInEpoch = 0;
+            double lr = LrSchedule.At(Options, Math.Max(0, Step - 1), BatchesPerEpoch);
+            History.Epochs.Add(new EpochRecord(Epoch, Step, trainLoss, valLoss, metrics, lr, started.Elapsed.TotalSeconds));
+            double monitored = Monitored(trainLoss, valLoss, metrics);
+            bool improved = BestValue is not { } best || (Options.MonitorHigherIsBetter ? monitored > best : monitored < best);
+            if (improved) { BestValue = monitored; BestEpoch = Epoch; _sinceBest = 0; }
+            else _sinceBest++;
+            if (RunDir is not null)
+            {
+                Save(Path.Combine(RunDir, Checkpoint.LastFile));
+                if (improved) Save(Path.Combine(RunDir, Checkpoint.BestFile), withOptimizer: false);
+                History.WriteCsv(Path.Combine(RunDir, "history.csv"), Identity.DisplayName);
+                History.WriteStepCsv(Path.Combine(RunDir, "steps.csv"));
+            }
+            bool stop = Options.EarlyStopPatience > 0 && _sinceBest >= Options.EarlyStopPatience && Epoch < Options.Epochs;
+            string summary = FormattableString.Invariant(
+                $"epoch {Epoch}/{Options.Epochs}: train loss {trainLoss:F4}, val loss {valLoss:F4}") +
+                (metrics is null ? "" : FormattableString.Invariant($", d1 {metrics.D1:F3}, AbsRel {metrics.AbsRel:F3}, RMSE {metrics.Rmse:F3} m")) +
+                (improved ? " (best)" : "") +
+                (stop ? $"; early stop: {Options.Monitor} has not improved for {_sinceBest} epochs (best at epoch {BestEpoch})" : "");
+            Report("val", valLoss, summary);
+            if (stop) return StopReason.EarlyStopped;
+        }
+        return StopReason.Completed;
+    }
+
+    /// <summary>One pass over the training set (from <see cref="BatchInEpoch"/> when resuming mid-epoch); returns the epoch's mean loss.</summary>
+    public double TrainEpoch(CancellationToken cancel = default)
+    {
+        int epoch = Epoch;
+        var plan = Batches.Plan(_train.Count, Options.BatchSize, shuffle: true, Options.Seed, epoch, dropLast: true);
+        Model.train();
+        for (int b = BatchInEpoch; b < plan.Length; b++)
+        {
+            if (cancel.IsCancellationRequested)
+            {
+                if (RunDir is not null) Save(Path.Combine(RunDir, Checkpoint.LastFile));
+                cancel.ThrowIfCancellationRequested();
+            }
+            _clock.Restart();
+            double loss;
+            using (var batch = Batches.Collate(_train, plan[b], Options.Height, Options.Width,
+                       Options.FlipAugmentation ? i => (Batches.HashCode(Options.Seed, epoch, i) & 1) == 1 : null))
+                loss = ProcessBatch(batch);
+            BatchInEpoch = b + 1;
+            double seconds = _clock.Elapsed.TotalSeconds;
+            _stepsTimed++;
+            _secondsTimed += seconds;
+            double rate = plan[b].Length / Math.Max(seconds, 1e-9);
+            _imagesPerSecond = _stepsTimed == 1 ? rate : 0.9 * _imagesPerSecond + 0.1 * rate;
+            Report("train", loss, null);
+        }
+        long epochStart = (long)epoch * BatchesPerEpoch;
+        var losses = History.StepLoss.Skip((int)epochStart).Take(BatchesPerEpoch).ToList();
+        return losses.Count == 0 ? double.NaN : losses.Average();
+    }
+
+    /// <summary>One optimiser step on a batch; returns the loss. A NaN or infinite loss stops training (nothing is saved).</summary>
+    public double ProcessBatch(DepthBatch batch)
+    {
+        using var scope = NewDisposeScope();
+        double lr = LrSchedule.At(Options, Step, BatchesPerEpoch);
+        foreach (var group in _optimizer.ParamGroups) group.LearningRate = lr;
+        var b = batch.To(Device);
+        _optimizer.zero_grad();
+        var pred = Evaluation.Resize(Model.call(b.Rgb), (int)b.Depth.shape[2], (int)b.Depth.shape[3]);
+        var loss = _loss.Compute(pred, b.Depth, b.Valid);
+        double value = loss.item<float>();
+        if (!double.IsFinite(value)) throw NonFinite(value, lr);
+        loss.backward();
+        if (Options.GradClipNorm > 0) nn.utils.clip_grad_norm_(_trainable, Options.GradClipNorm);
+        _optimizer.step();
+        Step++;
+        History.StepLoss.Add(value);
+        return value;
+    }
+
+    /// <summary>Validation loss and metrics on the validation set.</summary>
+    public (double Loss, DepthMetrics Metrics) Validate(CancellationToken cancel = default)
+    {
+        if (_val is null) throw new InvalidOperationException("this trainer has no validation set");
+        var (metrics, loss) = Evaluation.Evaluate(Model, _val, Options.Eval.ToEvalOptions(), Options.Height, Options.Width,
+            Options.BatchSize, device: Device, loss: _loss, cancel: cancel);
+        return (loss, metrics);
+    }
+
+    /// <summary>Writes a checkpoint of the current state (atomic).</summary>
+    public void Save(string path, bool withOptimizer = true, Action<string>? beforeRename = null)
+    {
+        using var rng = random.get_rng_state();
+        var info = new CheckpointInfo
+        {
+            Model = Identity,
+            Options = Options,
+            Epoch = Epoch,
+            BatchInEpoch = BatchInEpoch,
+            Step = Step,
+            TorchRngState = Checkpoint.EncodeRng(rng),
+            DataSeed = Options.Seed,
+            BestValue = BestValue,
+            BestEpoch = BestEpoch,
+            EpochsWithoutImprovement = _sinceBest,
+            History = History,
+        };
+        Checkpoint.Save(path, info, Model, withOptimizer ? _optimizer : null, beforeRename);
+    }
+
+    double Monitored(double trainLoss, double valLoss, DepthMetrics? m) => Options.Monitor switch
+    {
+        "rmse" when m is not null => m.Rmse,
+        "abs_rel" when m is not null => m.AbsRel,
+        "d1" when m is not null => m.D1,
+        "val_loss" when _val is not null => valLoss,
+        _ => Options.MonitorHigherIsBetter ? -trainLoss : trainLoss,
+    };
+
+    Exception NonFinite(double value, double lr)
+    {
+        string last = RunDir is not null && File.Exists(Path.Combine(RunDir, Checkpoint.LastFile))
+            ? $"the last good checkpoint {Path.Combine(RunDir, Checkpoint.LastFile)} (epoch {Epoch}) is kept"
+            : "no checkpoint was written yet";
+        return new DepthKitTrainingException(FormattableString.Invariant(
+            $"loss became {value} at step {Step + 1} (epoch {Epoch + 1}, batch {BatchInEpoch + 1}); training stopped and {last}. Try a lower learning rate (e.g. --lr {lr / 10:G3}) or gradient clipping"),
+            Step + 1);
+    }
+
+    void Report(string phase, double loss, string? message)
+    {
+        if (Progress is null) return;
+        double perStep = _stepsTimed == 0 ? 0 : _secondsTimed / _stepsTimed;
+        var eta = TimeSpan.FromSeconds(Math.Max(0, TotalSteps - Step) * perStep);
+        double lr = LrSchedule.At(Options, Math.Max(0, Step - 1), BatchesPerEpoch);
+        Progress.Report(new TrainProgress(phase, Math.Min(Epoch + (phase == "train" ? 1 : 0), Options.Epochs), Options.Epochs, BatchInEpoch,
+            BatchesPerEpoch, Step, TotalSteps, loss, lr, _imagesPerSecond, eta, message));
+    }
+
+    static OptimizerHelper CreateOptimizer(IEnumerable<Parameter> parameters, TrainOptions o) => o.Optimizer switch
+    {
+        "adam" => optim.Adam(parameters, o.LearningRate, weight_decay: o.WeightDecay),
+        "adamw" => optim.AdamW(parameters, o.LearningRate, weight_decay: o.WeightDecay),
+        "sgd" => optim.SGD(parameters, o.LearningRate, momentum: o.Momentum, weight_decay: o.WeightDecay),
+        _ => throw new ArgumentException($"unknown optimizer '{o.Optimizer}'"),
+    };
+}
+
+/// <summary>Training cannot go on (a non-finite loss): the message says where and what to try.</summary>
+public sealed class DepthKitTrainingException(string message, long step) : Exception(message)
+{
+    /// <summary>The 1-based step whose loss was not finite.</summary>
+    public long FailedStep { get; } = step;
+}

@@ -1,0 +1,220 @@
+using DepthKit.Data;
+
+namespace DepthKit.Transforms;
+
+public enum RgbResize { Bilinear, Area }
+public enum DepthResize { Nearest, MaskAware }
+
+/// <summary>Pixel operations shared by the geometric transforms (RGB interleaved HxWx3, depth HxW, 0 = invalid).</summary>
+public static class Geometry
+{
+    public static DepthSample Crop(DepthSample s, int top, int left, int height, int width)
+    {
+        if (top < 0 || left < 0 || height <= 0 || width <= 0 || top + height > s.Height || left + width > s.Width)
+            throw new ArgumentException($"crop {height}x{width} at ({top}, {left}) does not fit a {s.Height}x{s.Width} image");
+        var rgb = new byte[height * width * 3];
+        var depth = new float[height * width];
+        for (int y = 0; y < height; y++)
+        {
+            Array.Copy(s.Rgb, ((top + y) * s.Width + left) * 3, rgb, y * width * 3, width * 3);
+            Array.Copy(s.Depth, (top + y) * s.Width + left, depth, y * width, width);
+        }
+        return s with { Height = height, Width = width, Rgb = rgb, Depth = depth };
+    }
+
+    public static DepthSample FlipHorizontal(DepthSample s)
+    {
+        int h = s.Height, w = s.Width;
+        var rgb = new byte[s.Rgb.Length];
+        var depth = new float[s.Depth.Length];
+        for (int y = 0; y < h; y++)
+            for (int x = 0; x < w; x++)
+            {
+                int d = y * w + x, src = y * w + (w - 1 - x);
+                depth[d] = s.Depth[src];
+                rgb[3 * d] = s.Rgb[3 * src]; rgb[3 * d + 1] = s.Rgb[3 * src + 1]; rgb[3 * d + 2] = s.Rgb[3 * src + 2];
+            }
+        return s with { Rgb = rgb, Depth = depth };
+    }
+
+    public static DepthSample Resize(DepthSample s, int height, int width, RgbResize rgbMode, DepthResize depthMode)
+    {
+        if (height == s.Height && width == s.Width) return s;
+        var rgb = rgbMode == RgbResize.Bilinear ? ResizeRgbBilinear(s, height, width) : ResizeRgbArea(s, height, width);
+        var depth = depthMode == DepthResize.Nearest ? ResizeDepthNearest(s, height, width) : ResizeDepthMaskAware(s, height, width);
+        return s with { Height = height, Width = width, Rgb = rgb, Depth = depth };
+    }
+
+    // half-pixel centres (align_corners=false): source = (dst + 0.5) * scale - 0.5
+    static byte[] ResizeRgbBilinear(DepthSample s, int height, int width)
+    {
+        var result = new byte[height * width * 3];
+        double sy = (double)s.Height / height, sx = (double)s.Width / width;
+        var x0 = new int[width]; var x1 = new int[width]; var fx = new float[width];
+        for (int x = 0; x < width; x++)
+        {
+            double src = Math.Clamp((x + 0.5) * sx - 0.5, 0, s.Width - 1);
+            x0[x] = (int)src; x1[x] = Math.Min(x0[x] + 1, s.Width - 1); fx[x] = (float)(src - x0[x]);
+        }
+        for (int y = 0; y < height; y++)
+        {
+            double srcY = Math.Clamp((y + 0.5) * sy - 0.5, 0, s.Height - 1);
+            int y0 = (int)srcY, y1 = Math.Min(y0 + 1, s.Height - 1);
+            float fy = (float)(srcY - y0);
+            int r0 = y0 * s.Width * 3, r1 = y1 * s.Width * 3, o = y * width * 3;
+            for (int x = 0; x < width; x++)
+                for (int c = 0; c < 3; c++)
+                {
+                    float top = s.Rgb[r0 + 3 * x0[x] + c] + (s.Rgb[r0 + 3 * x1[x] + c] - s.Rgb[r0 + 3 * x0[x] + c]) * fx[x];
+                    float bottom = s.Rgb[r1 + 3 * x0[x] + c] + (s.Rgb[r1 + 3 * x1[x] + c] - s.Rgb[r1 + 3 * x0[x] + c]) * fx[x];
+                    result[o + 3 * x + c] = (byte)Math.Clamp(MathF.Round(top + (bottom - top) * fy), 0f, 255f);
+                }
+        }
+        return result;
+    }
+
+    /// <summary>For each output index along one axis, the source indices and weights (box overlap) that average into it.</summary>
+    static (int Index, float Weight)[][] AreaWeights(int source, int target)
+    {
+        var result = new (int, float)[target][];
+        double scale = (double)source / target;
+        for (int t = 0; t < target; t++)
+        {
+            double a = t * scale, b = (t + 1) * scale;
+            var list = new List<(int, float)>();
+            for (int i = (int)Math.Floor(a); i < Math.Min(source, (int)Math.Ceiling(b)); i++)
+            {
+                double overlap = Math.Min(b, i + 1) - Math.Max(a, i);
+                if (overlap > 1e-9) list.Add((i, (float)(overlap / scale)));
+            }
+            result[t] = [.. list];
+        }
+        return result;
+    }
+
+    static byte[] ResizeRgbArea(DepthSample s, int height, int width)
+    {
+        var wy = AreaWeights(s.Height, height);
+        var wx = AreaWeights(s.Width, width);
+        var result = new byte[height * width * 3];
+        var row = new float[s.Width * 3];
+        for (int y = 0; y < height; y++)
+        {
+            Array.Clear(row);
+            foreach (var (sy, w) in wy[y])
+                for (int i = 0, o = sy * s.Width * 3; i < row.Length; i++) row[i] += s.Rgb[o + i] * w;
+            for (int x = 0; x < width; x++)
+                for (int c = 0; c < 3; c++)
+                {
+                    float v = 0;
+                    foreach (var (sx, w) in wx[x]) v += row[3 * sx + c] * w;
+                    result[(y * width + x) * 3 + c] = (byte)Math.Clamp(MathF.Round(v), 0f, 255f);
+                }
+        }
+        return result;
+    }
+
+    static float[] ResizeDepthNearest(DepthSample s, int height, int width)
+    {
+        var result = new float[height * width];
+        for (int y = 0; y < height; y++)
+        {
+            int sy = Math.Min((int)((y + 0.5) * s.Height / height), s.Height - 1);
+            for (int x = 0; x < width; x++)
+                result[y * width + x] = s.Depth[sy * s.Width + Math.Min((int)((x + 0.5) * s.Width / width), s.Width - 1)];
+        }
+        return result;
+    }
+
+    /// <summary>Box average over valid source pixels only, so holes never drag depth towards 0; no valid pixel = invalid.</summary>
+    static float[] ResizeDepthMaskAware(DepthSample s, int height, int width)
+    {
+        var wy = AreaWeights(s.Height, height);
+        var wx = AreaWeights(s.Width, width);
+        var result = new float[height * width];
+        for (int y = 0; y < height; y++)
+            for (int x = 0; x < width; x++)
+            {
+                double sum = 0, weight = 0;
+                foreach (var (sy, a) in wy[y])
+                    foreach (var (sx, b) in wx[x])
+                    {
+                        float d = s.Depth[sy * s.Width + sx];
+                        if (DepthSample.IsValidDepth(d)) { sum += d * a * b; weight += a * b; }
+                    }
+                result[y * width + x] = weight > 0 ? (float)(sum / weight) : 0f;
+            }
+        return result;
+    }
+
+    /// <summary>
+    /// Rotates about the image centre by <paramref name="degrees"/> (counter-clockwise on screen). RGB bilinear,
+    /// depth nearest (interpolating depth across an edge invents surfaces); outside the source RGB is black and depth invalid.
+    /// </summary>
+    public static DepthSample Rotate(DepthSample s, double degrees)
+    {
+        int h = s.Height, w = s.Width;
+        double a = degrees * Math.PI / 180, cos = Math.Cos(a), sin = Math.Sin(a);
+        double cx = (w - 1) / 2.0, cy = (h - 1) / 2.0;
+        var rgb = new byte[s.Rgb.Length];
+        var depth = new float[s.Depth.Length];
+        for (int y = 0; y < h; y++)
+            for (int x = 0; x < w; x++)
+            {
+                // inverse map: the source pixel that lands on (x, y); y points down, so this turns the picture counter-clockwise
+                double dx = x - cx, dy = y - cy;
+                double srcX = cos * dx - sin * dy + cx, srcY = sin * dx + cos * dy + cy;
+                int d = y * w + x;
+                int nx = (int)Math.Round(srcX), ny = (int)Math.Round(srcY);
+                depth[d] = nx >= 0 && nx < w && ny >= 0 && ny < h ? s.Depth[ny * w + nx] : 0f;
+                if (srcX < -0.5 || srcX > w - 0.5 || srcY < -0.5 || srcY > h - 0.5) continue;
+                double fxc = Math.Clamp(srcX, 0, w - 1), fyc = Math.Clamp(srcY, 0, h - 1);
+                int x0 = (int)fxc, y0 = (int)fyc, x1 = Math.Min(x0 + 1, w - 1), y1 = Math.Min(y0 + 1, h - 1);
+                double fx = fxc - x0, fy = fyc - y0;
+                for (int c = 0; c < 3; c++)
+                {
+                    double top = s.Rgb[(y0 * w + x0) * 3 + c] * (1 - fx) + s.Rgb[(y0 * w + x1) * 3 + c] * fx;
+                    double bottom = s.Rgb[(y1 * w + x0) * 3 + c] * (1 - fx) + s.Rgb[(y1 * w + x1) * 3 + c] * fx;
+                    rgb[d * 3 + c] = (byte)Math.Clamp(Math.Round(top * (1 - fy) + bottom * fy), 0, 255);
+                }
+            }
+        return s with { Rgb = rgb, Depth = depth };
+    }
+}
+
+/// <summary>Resizes RGB (bilinear or area) and depth (nearest or mask-aware) to Height x Width.</summary>
+public sealed class Resize(int height, int width, RgbResize rgb = RgbResize.Area, DepthResize depth = DepthResize.Nearest) : IPairedTransform
+{
+    public DepthSample Apply(DepthSample sample, Random random) => Geometry.Resize(sample, height, width, rgb, depth);
+    public override string ToString() => $"Resize({height}x{width}, rgb {rgb}, depth {depth})";
+}
+
+public sealed class CenterCrop(int height, int width) : IPairedTransform
+{
+    public DepthSample Apply(DepthSample s, Random random) => Geometry.Crop(s, (s.Height - height) / 2, (s.Width - width) / 2, height, width);
+    public override string ToString() => $"CenterCrop({height}x{width})";
+}
+
+public sealed class RandomCrop(int height, int width) : IPairedTransform
+{
+    public DepthSample Apply(DepthSample s, Random random)
+    {
+        if (height > s.Height || width > s.Width) throw new ArgumentException($"random crop {height}x{width} is larger than the {s.Height}x{s.Width} image");
+        return Geometry.Crop(s, random.Next(s.Height - height + 1), random.Next(s.Width - width + 1), height, width);
+    }
+    public override string ToString() => $"RandomCrop({height}x{width})";
+}
+
+/// <summary>Mirrors left-right with probability <paramref name="probability"/>.</summary>
+public sealed class HorizontalFlip(double probability = 0.5) : IPairedTransform
+{
+    public DepthSample Apply(DepthSample s, Random random) => random.NextDouble() < probability ? Geometry.FlipHorizontal(s) : s;
+    public override string ToString() => $"HorizontalFlip(p={probability})";
+}
+
+/// <summary>Rotates by an angle uniform in [-maxDegrees, maxDegrees] (BTS uses 2.5 degrees on NYU).</summary>
+public sealed class RandomRotation(double maxDegrees) : IPairedTransform
+{
+    public DepthSample Apply(DepthSample s, Random random) => Geometry.Rotate(s, random.Uniform(-maxDegrees, maxDegrees));
+    public override string ToString() => $"RandomRotation(±{maxDegrees}°)";
+}
