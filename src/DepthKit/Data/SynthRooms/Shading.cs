@@ -1,0 +1,81 @@
+namespace DepthKit.Data.Synth;
+
+/// <summary>
+/// Colour of a surface point: albedo x (ambient x occlusion + sum of lights that reach it), Lambert's cosine law,
+/// inverse-square falloff, hard-or-soft shadows from shadow rays, a Blinn-Phong highlight on glossy surfaces,
+/// plus emission. Randomness (light sample, occlusion directions) comes from the pixel's hash, so pixels can be
+/// shaded in any order and still give the same bytes.
+/// </summary>
+public static class Shading
+{
+    /// <summary>How far (metres) ambient occlusion looks for nearby geometry: darkens corners and contact points.</summary>
+    const double OcclusionRange = 0.35;
+    const int OcclusionRays = 2;
+
+    public static Vec3 Shade(Scene scene, in Ray ray, in Hit hit, ulong pixelSeed, out Vec3 albedo)
+    {
+        var m = hit.Material!;
+        albedo = m.Albedo(hit.LocalPoint, hit.LocalNormal);
+        var n = hit.Normal;
+        var point = ray.At(hit.T) + n * 1e-5;
+        var view = (-ray.Direction).Normalized();
+
+        var color = albedo * m.Emission;
+        if (m.Emission.X > 2) return color; // light sources and the outdoors are not lit by the room
+
+        double occlusion = AmbientOcclusion(scene, point, n, pixelSeed);
+        color += albedo * scene.Ambient * ((0.8 + 0.2 * n.Y) * occlusion);
+
+        for (int li = 0; li < scene.Lights.Count; li++)
+        {
+            var light = scene.Lights[li];
+            double a = Hash.Unit(pixelSeed, (ulong)li, 1) * 2 - 1, b = Hash.Unit(pixelSeed, (ulong)li, 2) * 2 - 1;
+            Vec3 sample; double emitterCosine = 1;
+            if (light.IsRectangle)
+                sample = light.Position + light.AxisU * a + light.AxisV * b;
+            else
+                sample = light.Position + new Vec3(a, b, Hash.Unit(pixelSeed, (ulong)li, 3) * 2 - 1) * light.Radius;
+            var toLight = sample - point;
+            double distance2 = toLight.Dot(toLight), distance = Math.Sqrt(distance2);
+            var l = toLight / distance;
+            double cosine = n.Dot(l);
+            if (cosine <= 0) continue;
+            if (light.IsRectangle)
+            {
+                emitterCosine = -light.Normal.Dot(l);
+                if (emitterCosine <= 0) continue;
+            }
+            if (scene.Occluded(new Ray(point, toLight), 1 - 1e-4)) continue;
+            double falloff = 1 / (distance2 + 0.25);
+            color += albedo * light.Color * (cosine * emitterCosine * falloff);
+            if (m.Gloss > 0)
+            {
+                var half = (l + view).Normalized();
+                double s = Math.Max(0, n.Dot(half));
+                for (int k = 0; k < 5; k++) s *= s; // s^32
+                color += light.Color * (m.Gloss * s * falloff);
+            }
+        }
+        return color;
+    }
+
+    /// <summary>Fraction of short rays that escape: 1 in the open, less in corners and under furniture.</summary>
+    static double AmbientOcclusion(Scene scene, Vec3 point, Vec3 n, ulong pixelSeed)
+    {
+        int open = 0;
+        for (int k = 0; k < OcclusionRays; k++)
+        {
+            // random point in the unit ball (rejection, no trigonometry) + normal ~ cosine-weighted direction
+            Vec3 r;
+            ulong attempt = 0;
+            do
+            {
+                r = new Vec3(Hash.Unit(pixelSeed, 100 + (ulong)k, attempt) * 2 - 1, Hash.Unit(pixelSeed, 200 + (ulong)k, attempt) * 2 - 1, Hash.Unit(pixelSeed, 300 + (ulong)k, attempt) * 2 - 1);
+                attempt++;
+            } while (r.Dot(r) > 1 && attempt < 8);
+            var dir = (n + r).Normalized();
+            if (!scene.Occluded(new Ray(point, dir * OcclusionRange), 1)) open++;
+        }
+        return 0.35 + 0.65 * open / OcclusionRays;
+    }
+}
