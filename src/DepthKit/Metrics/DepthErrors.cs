@@ -37,7 +37,9 @@ public static class DepthErrors
                 if (!(double.IsFinite(g) && g > options.MinDepth && g < options.MaxDepth)) continue;
                 double q = p[r * width + c];
                 gtValid.Add(g);
-                predValid.Add(double.IsNaN(q) ? options.MinDepth : q);   // +-inf are clamped below
+                // as BTS: NaN -> min, +inf -> max, -inf -> min (before alignment, so a median stays finite)
+                predValid.Add(double.IsNaN(q) ? options.MinDepth : double.IsPositiveInfinity(q) ? options.MaxDepth
+                            : double.IsNegativeInfinity(q) ? options.MinDepth : q);
             }
         if (gtValid.Count == 0) return null;
 
@@ -123,7 +125,7 @@ public static class DepthErrors
         double n = pred.Count, sp = 0, sg = 0, spp = 0, spg = 0;
         for (int i = 0; i < pred.Count; i++)
         {
-            double p = double.IsFinite(pred[i]) ? pred[i] : 0;
+            double p = pred[i];
             sp += p; sg += gt[i]; spp += p * p; spg += p * gt[i];
         }
         double det = n * spp - sp * sp;

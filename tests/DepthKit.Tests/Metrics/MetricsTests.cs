@@ -99,6 +99,12 @@ public class MetricsTests
         var m = Eval(pred: [100, -3, float.NaN, float.PositiveInfinity], gt: [5, 0.002f, 0.002f, 5]);
         // 100 -> 10 and inf -> 10 (|5-10|/5 = 1); -3 and NaN -> 1e-3 (|0.002-0.001|/0.002 = 0.5)
         Assert.Equal((1 + 0.5 + 0.5 + 1) / 4, m.AbsRel, 6);
+        // degenerate alignments stay finite: an all-zero prediction has an infinite median ratio (-> clamped),
+        // a constant one has no least-squares scale (-> shifted onto mean(gt) = 2)
+        var zeros = Eval(pred: [0, 0], gt: [1, 3], NoCrop with { MedianScaling = true });
+        Assert.True(double.IsFinite(zeros.AbsRel));
+        var constant = Eval(pred: [5, 5], gt: [1, 3], NoCrop with { ScaleShiftAlignment = true });
+        Assert.Equal((1.0 / 1 + 1.0 / 3) / 2, constant.AbsRel, 12);
     }
 
     [Fact]
