@@ -11,6 +11,7 @@ public sealed class BenchCommand : ICliCommand
     public IReadOnlyList<CliOption> Options { get; } =
     [
         new("quick", "a few minutes: fewer rounds, CPU-sized models only", IsFlag: true),
+        new("smoke", "seconds: tiny sizes, one round; checks the harness, the numbers mean nothing", IsFlag: true),
         new("json", "print the report as JSON (keys in docs/benchmarks.md); progress goes to stderr", IsFlag: true),
         new("out", "also write the JSON report to this file"),
         new("only", "comma-separated sections: " + string.Join(",", BenchSuite.AllSections)),
@@ -21,7 +22,8 @@ public sealed class BenchCommand : ICliCommand
 
     public int Run(CliArgs args, CliContext context)
     {
-        var config = args.Flag("quick") ? BenchConfig.Quick : BenchConfig.Full;
+        if (args.Flag("quick") && args.Flag("smoke")) throw new CliUsageException("--quick and --smoke exclude each other");
+        var config = args.Flag("smoke") ? BenchConfig.Smoke : args.Flag("quick") ? BenchConfig.Quick : BenchConfig.Full;
         if (args.GetOrNull("only") is { } only)
         {
             var sections = only.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);

@@ -47,7 +47,8 @@ public sealed record LoaderWorkersResult(int Workers, Stats ImagesPerSecond, Sta
 /// <summary>RSS at the end of each epoch of a short training run.</summary>
 public sealed record MemoryResult(
     string Model, int Height, int Width, int BatchSize, int StepsPerEpoch, int Epochs,
-    List<long> RssBytesPerEpoch, List<long> ManagedBytesPerEpoch, long RssBeforeBytes, double DriftEpoch2ToLast);
+    List<long> RssBytesPerEpoch, List<long> ManagedBytesPerEpoch, long RssBeforeBytes,
+    [property: JsonPropertyName("drift_epoch2_to_last")] double DriftEpoch2ToLast);
 
 /// <summary>Single-image latency through the kit's predictor vs a bare forward, and batched bare throughput.</summary>
 public sealed record InferenceResult(

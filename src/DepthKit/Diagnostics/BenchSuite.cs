@@ -60,6 +60,17 @@ public sealed record BenchConfig
 
     public static BenchConfig Full { get; } = new();
 
+    /// <summary>Seconds: tiny sizes and one round, to check the harness end to end (tests); the numbers mean nothing.</summary>
+    public static BenchConfig Smoke { get; } = new()
+    {
+        Mode = "smoke", Warmup = 0, Rounds = 1, LargeRounds = 1,
+        TrainerModel = "cnn", TrainHeight = 32, TrainWidth = 32, TrainBatch = 2, StepsPerRound = 1,
+        LoaderHeight = 32, LoaderWidth = 32, LoaderSourceHeight = 48, LoaderSourceWidth = 64, LoaderBatch = 2, LoaderBatches = 2,
+        MemoryEpochs = 3, MemoryStepsPerEpoch = 1, MemoryBatch = 2,
+        InferenceModels = ["cnn"], InferenceSizes = [("quick", 32, 32)], InferenceBatch = 2,
+        SynthSizes = [(16, 16)], SynthImages = 1,
+    };
+
     public bool Runs(string section) => Sections.Contains(section, StringComparer.OrdinalIgnoreCase);
 }
 

@@ -1,12 +1,17 @@
 using System.Globalization;
 using System.Runtime.InteropServices;
+using System.Text.Json.Serialization;
 
 namespace DepthKit.Diagnostics;
 
 /// <summary>What a benchmark ran on: CPU, cores, load, runtime versions and oneDNN state.</summary>
 public sealed record MachineInfo(
-    string CpuModel, int LogicalCores, int TorchThreads, string Os, string DotNet, string TorchSharp, string LibTorch,
-    bool OneDnn, string OneDnnReason, bool AllocatorTuned, string DepthKitVersion, double[] LoadAverage, string Configuration)
+    string CpuModel, int LogicalCores, int TorchThreads, string Os,
+    [property: JsonPropertyName("dotnet")] string DotNet,
+    [property: JsonPropertyName("torchsharp")] string TorchSharp,
+    [property: JsonPropertyName("libtorch")] string LibTorch,
+    [property: JsonPropertyName("onednn")] bool OneDnn,
+    [property: JsonPropertyName("onednn_reason")] string OneDnnReason, bool AllocatorTuned, string DepthKitVersion, double[] LoadAverage, string Configuration)
 {
     /// <summary>Reads /proc/cpuinfo and /proc/loadavg (empty values off Linux) and the runtime state (initialises torch if nobody did).</summary>
     public static MachineInfo Read()
