@@ -157,17 +157,17 @@ public static class BenchSuite
     // ---- 1. trainer overhead ----------------------------------------------------------------------------------
 
     /// <summary>A training model as the quick profile builds it (random weights, seeded).</summary>
-    static DepthNet TrainModel(string architecture, int height, int width)
+    public static DepthNet TrainModel(string architecture, int height, int width)
     {
         Trainer.Seed(42);
         return Architectures.Create(Reproduction.ConfigFor(ReproduceProfile.Quick with { Height = height, Width = width }, architecture));
     }
 
-    static TrainOptions TrainOptionsFor(int height, int width, int batch, int epochs) =>
+    public static TrainOptions TrainOptionsFor(int height, int width, int batch, int epochs) =>
         ReproduceProfile.Quick.TrainOptions(false) with { Height = height, Width = width, BatchSize = batch, Epochs = epochs };
 
     /// <summary>The bare loop: pre-built tensors, forward, masked L1, backward, AdamW step; nothing else.</summary>
-    static void BareSteps(nn.Module<Tensor, Tensor> model, TrainOptions o, IReadOnlyList<DepthBatch> batches)
+    public static void BareSteps(nn.Module<Tensor, Tensor> model, TrainOptions o, IReadOnlyList<DepthBatch> batches)
     {
         using var optimizer = optim.AdamW(model.parameters(), o.LearningRate, weight_decay: o.WeightDecay);
         model.train();
