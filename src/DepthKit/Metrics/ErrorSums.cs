@@ -15,15 +15,15 @@ public struct ErrorSums
     public void Add(double gt, double pred)
     {
         double thresh = Math.Max(gt / pred, pred / gt);
-        double d = Math.Log(pred) - Math.Log(gt);
+        double d = Math.Log(pred) - Math.Log(gt);                   // log pred - log gt, computed once
         Delta1 += thresh < 1.25 ? 1 : 0;                            // strict <, as in the papers' code
         Delta2 += thresh < 1.25 * 1.25 ? 1 : 0;
         Delta3 += thresh < 1.25 * 1.25 * 1.25 ? 1 : 0;
         AbsRel += Math.Abs(gt - pred) / gt;
         SqRel += (gt - pred) * (gt - pred) / gt;
         SquaredError += (gt - pred) * (gt - pred);
-        SquaredLogError += (Math.Log(gt) - Math.Log(pred)) * (Math.Log(gt) - Math.Log(pred));
-        Log10 += Math.Abs(Math.Log10(pred) - Math.Log10(gt));
+        SquaredLogError += d * d;                                   // (log gt - log pred)^2
+        Log10 += Math.Abs(d) / Math.Log(10);                        // |log10 pred - log10 gt|
         LogDiff += d;
         LogDiffSquared += d * d;
         Pixels++;

@@ -18,7 +18,7 @@ public sealed record ArchitectureInfo(string Name, string DisplayName, string De
 /// <summary>The architectures DepthKit knows, by name; <see cref="Create(ModelConfig)"/> builds one from a <see cref="ModelConfig"/>.</summary>
 public static class Architectures
 {
-    static readonly string[] ResNets = ["resnet18", "resnet34", "resnet50"];
+    static readonly string[] ResNets = ["resnet18", "resnet34", "resnet50", "resnet18-cntk"];
 
     public static IReadOnlyList<ArchitectureInfo> All { get; } =
     [
@@ -58,12 +58,17 @@ public static class Architectures
     public static DepthNet Create(string name, string? encoder = null, int inputHeight = 128, int inputWidth = 160) =>
         Create(new ModelConfig(name, encoder, inputHeight, inputWidth));
 
-    /// <summary>resnet18 → 18, and so on.</summary>
-    public static int EncoderDepth(string encoder) => encoder.ToLowerInvariant() switch
+    /// <summary>
+    /// Builds an encoder by name: <c>resnet18</c>, <c>resnet34</c>, <c>resnet50</c> (torchvision layouts) or
+    /// <c>resnet18-cntk</c> (ResNet-18 with three blocks in stage 4, the layout of the ImageNet weights in the
+    /// Microsoft.ML.DnnImageFeaturizer.ResNet18 package, see <see cref="Pretrained.PretrainedEncoders"/>).
+    /// </summary>
+    public static ResNet CreateEncoder(string encoder) => encoder.ToLowerInvariant() switch
     {
-        "resnet18" => 18,
-        "resnet34" => 34,
-        "resnet50" => 50,
+        "resnet18" => new ResNet(18),
+        "resnet34" => new ResNet(34),
+        "resnet50" => new ResNet(50),
+        "resnet18-cntk" => new ResNet(18, Pretrained.PretrainedEncoders.CntkResNet18Stages),
         _ => throw new ArgumentException($"encoder '{encoder}': use one of {string.Join(", ", ResNets)}"),
     };
 

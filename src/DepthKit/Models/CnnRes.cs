@@ -17,7 +17,7 @@ namespace DepthKit.Models;
 /// </code>
 /// Options: <c>decoder_width</c> D (default 128), <c>upsampling</c> = <c>fast-upproj</c> (default,
 /// <see cref="FastUpProjection"/>) or <c>upproj</c> (<see cref="UpProjection"/>). Encoder: <c>resnet18</c>
-/// (default), <c>resnet34</c>, <c>resnet50</c>. Any H, W works (a decoder map is resized to its skip when a size is odd); multiples of 32 avoid the resizing.
+/// (default), <c>resnet34</c>, <c>resnet50</c>, <c>resnet18-cntk</c> (for the offline ImageNet weights). Any H, W works (a decoder map is resized to its skip when a size is odd); multiples of 32 avoid the resizing.
 /// </summary>
 public sealed class CnnRes : DepthNet
 {
@@ -30,7 +30,7 @@ public sealed class CnnRes : DepthNet
 
     public CnnRes(ModelConfig config) : base(nameof(CnnRes), config)
     {
-        encoder = new ResNet(Architectures.EncoderDepth(config.Encoder ?? "resnet18"));
+        encoder = Architectures.CreateEncoder(config.Encoder ?? "resnet18");
         long d = config.GetInt("decoder_width", 128);
         bool fast = config.GetChoice("upsampling", "fast-upproj", "fast-upproj", "upproj") == "fast-upproj";
         reduce = new ConvBnRelu(encoder.OutChannels, d, 1);

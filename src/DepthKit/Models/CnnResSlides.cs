@@ -28,7 +28,7 @@ public sealed class CnnResSlides : DepthNet
 
     public CnnResSlides(ModelConfig config) : base(nameof(CnnResSlides), config)
     {
-        encoder = new ResNet(Architectures.EncoderDepth(config.Encoder ?? "resnet50"));
+        encoder = Architectures.CreateEncoder(config.Encoder ?? "resnet50");
         conv = nn.Conv2d(encoder.OutChannels, 1024, 1, stride: 1, padding: 0L, bias: true);
         bn = nn.BatchNorm2d(1024);
         up1 = new SlideUpBlock(1024);

@@ -24,7 +24,7 @@ public sealed class Fcrn : DepthNet
 
     public Fcrn(ModelConfig config) : base(nameof(Fcrn), config)
     {
-        encoder = new ResNet(Architectures.EncoderDepth(config.Encoder ?? "resnet50"));
+        encoder = Architectures.CreateEncoder(config.Encoder ?? "resnet50");
         bool fast = config.GetChoice("upsampling", "upproj", "fast-upproj", "upproj") == "fast-upproj";
         conv = nn.Conv2d(encoder.OutChannels, 1024, 1, stride: 1, padding: 0L, bias: false);
         bn = nn.BatchNorm2d(1024);

@@ -67,7 +67,7 @@ public static class Geometry
                 {
                     float top = s.Rgb[r0 + 3 * x0[x] + c] + (s.Rgb[r0 + 3 * x1[x] + c] - s.Rgb[r0 + 3 * x0[x] + c]) * fx[x];
                     float bottom = s.Rgb[r1 + 3 * x0[x] + c] + (s.Rgb[r1 + 3 * x1[x] + c] - s.Rgb[r1 + 3 * x0[x] + c]) * fx[x];
-                    result[o + 3 * x + c] = (byte)Math.Clamp(MathF.Round(top + (bottom - top) * fy), 0f, 255f);
+                    result[o + 3 * x + c] = (byte)Math.Clamp(MathF.Round(top + (bottom - top) * fy, MidpointRounding.AwayFromZero), 0f, 255f);
                 }
         }
         return result;
@@ -108,7 +108,7 @@ public static class Geometry
                 {
                     float v = 0;
                     foreach (var (sx, w) in wx[x]) v += row[3 * sx + c] * w;
-                    result[(y * width + x) * 3 + c] = (byte)Math.Clamp(MathF.Round(v), 0f, 255f);
+                    result[(y * width + x) * 3 + c] = (byte)Math.Clamp(MathF.Round(v, MidpointRounding.AwayFromZero), 0f, 255f);
                 }
         }
         return result;
@@ -175,7 +175,7 @@ public static class Geometry
                 {
                     double top = s.Rgb[(y0 * w + x0) * 3 + c] * (1 - fx) + s.Rgb[(y0 * w + x1) * 3 + c] * fx;
                     double bottom = s.Rgb[(y1 * w + x0) * 3 + c] * (1 - fx) + s.Rgb[(y1 * w + x1) * 3 + c] * fx;
-                    rgb[d * 3 + c] = (byte)Math.Clamp(Math.Round(top * (1 - fy) + bottom * fy), 0, 255);
+                    rgb[d * 3 + c] = (byte)Math.Clamp(Math.Round(top * (1 - fy) + bottom * fy, MidpointRounding.AwayFromZero), 0, 255);
                 }
             }
         return s with { Rgb = rgb, Depth = depth };

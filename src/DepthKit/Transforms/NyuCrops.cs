@@ -8,10 +8,13 @@ public readonly record struct CropBox(int Top, int Bottom, int Left, int Right)
     public int Height => Bottom - Top;
     public int Width => Right - Left;
 
-    /// <summary>The same region on an image of another size (e.g. the Eigen crop at 240x320).</summary>
+    /// <summary>
+    /// The same region on an image of another size (e.g. the Eigen crop at 240x320 = rows 23:235, columns 21:300),
+    /// keeping only pixels wholly inside it: starts round up, ends round down.
+    /// </summary>
     public CropBox ScaledTo(int height, int width, int fromHeight = 480, int fromWidth = 640) =>
-        new((int)Math.Round((double)Top * height / fromHeight), (int)Math.Round((double)Bottom * height / fromHeight),
-            (int)Math.Round((double)Left * width / fromWidth), (int)Math.Round((double)Right * width / fromWidth));
+        new((int)Math.Ceiling((double)Top * height / fromHeight), (int)Math.Floor((double)Bottom * height / fromHeight),
+            (int)Math.Ceiling((double)Left * width / fromWidth), (int)Math.Floor((double)Right * width / fromWidth));
 
     /// <summary>Cuts the box out of a sample (RGB and depth alike).</summary>
     public DepthSample Apply(DepthSample s) => Geometry.Crop(s, Top, Left, Height, Width);

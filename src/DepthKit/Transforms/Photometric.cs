@@ -39,7 +39,7 @@ public sealed class ColorJitter(double brightness = 0.2, double contrast = 0.2, 
     }
 
     static float Gray(float r, float g, float b) => 0.299f * r + 0.587f * g + 0.114f * b;
-    internal static byte ToByte(float v) => (byte)Math.Clamp(MathF.Round(v), 0f, 255f);
+    internal static byte ToByte(float v) => (byte)Math.Clamp(MathF.Round(v, MidpointRounding.AwayFromZero), 0f, 255f);
     public override string ToString() => $"ColorJitter(b={brightness}, c={contrast}, s={saturation}, h={hue})";
 }
 
