@@ -5,6 +5,9 @@ namespace DepthKit.Cli.Commands;
 /// <summary>Loads encoder weights named on the command line into a freshly built model.</summary>
 static class PretrainedWeights
 {
-    public static void Apply(DepthNet model, string spec) =>
-        throw new NotSupportedException($"--pretrained {spec}: pretrained encoders are not merged into this build yet");
+    public static void Apply(DepthNet model, string spec) => Models.Pretrained.PretrainedEncoders.Load(model, spec);
+
+    /// <summary>The encoder a residual model needs for these weights: the ImageNet ResNet-18 has the resnet18-cntk layout.</summary>
+    public static string? EncoderFor(string? pretrained, string? encoder) =>
+        encoder ?? (string.Equals(pretrained, Models.Pretrained.PretrainedEncoders.ResNet18ImageNet, StringComparison.OrdinalIgnoreCase) ? "resnet18-cntk" : null);
 }

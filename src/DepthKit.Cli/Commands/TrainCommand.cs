@@ -25,7 +25,7 @@ public sealed class TrainCommand : ICliCommand
         new("clip", "clip the gradient norm to this (0 = off)", "0"),
         new("patience", "early stopping: epochs without improvement (0 = off)", "0"),
         new("monitor", "val_loss, rmse, abs_rel or d1 (best checkpoint and early stopping)", "val_loss"),
-        new("encoder", "encoder of the residual models: resnet18, resnet34, resnet50"),
+        new("encoder", "encoder of the residual models: resnet18, resnet34, resnet50, resnet18-cntk (default with --pretrained resnet18-imagenet)"),
         new("train-count", "training images (synth: how many to render; a path: a cap, 0 = all)", "1000"),
         new("val-count", "validation images", "64"),
         new("device", "auto, cpu, cuda or cuda:N", "auto"),
@@ -70,7 +70,7 @@ public sealed class TrainCommand : ICliCommand
                 context.Error.WriteLine($"note: {arch.DisplayName} has its own encoder; freezing it leaves only the decoder to train");
             data = DataChoice.Open(dataSpec, h, w, args.GetInt("train-count"), args.GetInt("val-count"), 0, options.Seed, context.Out.WriteLine);
             Trainer.Seed(options.Seed);
-            var config = new ModelConfig(arch.Name, arch.Encoders.Count == 0 ? null : args.GetOrNull("encoder"), h, w);
+            var config = new ModelConfig(arch.Name, arch.Encoders.Count == 0 ? null : PretrainedWeights.EncoderFor(args.GetOrNull("pretrained"), args.GetOrNull("encoder")), h, w);
             var model = Architectures.Create(config);
             if (args.GetOrNull("pretrained") is { } pretrained) PretrainedWeights.Apply(model, pretrained);
             if (options.FreezeEncoder) model.FreezeEncoder();

@@ -32,6 +32,7 @@ public sealed record ReproduceProfile
     /// <summary>Registry name of the residual model: cnn-res (CPU-sized) or cnn-res-slides (the slide's exact one).</summary>
     public string ResidualModel { get; init; } = "cnn-res";
     public string ResidualEncoder { get; init; } = "resnet18";
+    // resnet18-cntk is ResNet-18 with the stage layout of the ImageNet weights in Microsoft.ML.DnnImageFeaturizer.ResNet18
     /// <summary>resnet18-imagenet, a weights file, or null (random init).</summary>
     public string? Pretrained { get; init; } = "resnet18-imagenet";
     public bool FreezeEncoder { get; init; }
@@ -49,6 +50,7 @@ public sealed record ReproduceProfile
         Name = "smoke", Description = "tiny end-to-end check for tests (seconds; results mean nothing)", ExpectedTime = "about 10 s",
         Height = 32, Width = 32, TrainCount = 16, ValCount = 4, TestCount = 4, Epochs = 1, BatchSize = 8, LearningRate = 1e-3,
         CnnWidth = 4, Pretrained = null, MontageImages = 2, Schedule = "constant",
+        FreezeEncoder = true, // keeps the ResNet-18's optimiser state (and the checkpoint) small
     };
 
     /// <summary>The README's main job: at most 5 minutes on a 2-core CPU, and it already shows the slides' conclusion.</summary>
@@ -57,6 +59,7 @@ public sealed record ReproduceProfile
         Name = "quick", Description = "the main job: SynthRooms 96x128, 3 epochs, ImageNet ResNet-18 encoder for CNN+Res (2-core CPU)",
         ExpectedTime = "under 5 minutes on 2 CPU cores",
         Height = 96, Width = 128, TrainCount = 800, ValCount = 48, TestCount = 96, Epochs = 3, BatchSize = 16, LearningRate = 2e-3,
+        ResidualEncoder = "resnet18-cntk",
     };
 
     /// <summary>A longer CPU run with larger input and more data.</summary>
@@ -64,7 +67,7 @@ public sealed record ReproduceProfile
     {
         Name = "standard", Description = "longer CPU run: SynthRooms 128x160, 4000 images, 10 epochs", ExpectedTime = "about 1 to 1.5 hours on 2 CPU cores",
         Height = 128, Width = 160, TrainCount = 4000, ValCount = 200, TestCount = 400, Epochs = 10, BatchSize = 16, LearningRate = 1e-3,
-        CnnWidth = 24,
+        CnnWidth = 24, ResidualEncoder = "resnet18-cntk",
     };
 
     /// <summary>The slides' experiment: CNN+Res exactly as on the slide (frozen ResNet-50, 256x320) on NYU Depth V2, on a GPU.</summary>

@@ -2,6 +2,8 @@ using System.Diagnostics;
 using DepthKit.Data;
 using DepthKit.Losses;
 using DepthKit.Metrics;
+using DepthKit.Transforms;
+using DataLoader = DepthKit.Data.DataLoader;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -23,6 +25,7 @@ public enum StopReason { Completed, EarlyStopped }
 public sealed class Trainer
 {
     readonly IDepthDataset _train;
+    readonly DataLoader _loader;
     readonly IDepthDataset? _val;
     readonly DepthLoss _loss;
     readonly OptimizerHelper _optimizer;
@@ -72,7 +75,8 @@ public sealed class Trainer
         _trainable = [.. Model.parameters().Where(p => p.requires_grad)];
         if (_trainable.Count == 0) throw new ArgumentException($"{identity.DisplayName} has no trainable parameters");
         _optimizer = CreateOptimizer(_trainable, options);
-        BatchesPerEpoch = Batches.Plan(train.Count, options.BatchSize, false, 0, 0, dropLast: true).Length;
+        _loader = new DataLoader(train, LoaderOptions(train, options));
+        BatchesPerEpoch = _loader.BatchesPerEpoch;
     }
 
     /// <summary>Seeds torch's default generator (weights, dropout); call before building the model.</summary>
@@ -151,27 +155,31 @@ public sealed class Trainer
     public double TrainEpoch(CancellationToken cancel = default)
     {
         int epoch = Epoch;
-        var plan = Batches.Plan(_train.Count, Options.BatchSize, shuffle: true, Options.Seed, epoch, dropLast: true);
         Model.train();
-        for (int b = BatchInEpoch; b < plan.Length; b++)
+        int b = 0;
+        _clock.Restart();
+        // the loader's order and augmentation are functions of (seed, epoch, index): skipping the batches a
+        // resumed run already trained yields exactly the batches the uninterrupted run saw next
+        foreach (var batch in _loader.Epoch(epoch, cancel))
         {
-            if (cancel.IsCancellationRequested)
+            using (batch)
+            {
+                if (b++ < BatchInEpoch) continue;
+                double loss = ProcessBatch(batch);
+                BatchInEpoch = b;
+                double seconds = _clock.Elapsed.TotalSeconds;
+                _stepsTimed++;
+                _secondsTimed += seconds;
+                double rate = batch.Size / Math.Max(seconds, 1e-9);
+                _imagesPerSecond = _stepsTimed == 1 ? rate : 0.9 * _imagesPerSecond + 0.1 * rate;
+                Report("train", loss, null);
+            }
+            if (cancel.IsCancellationRequested && BatchInEpoch < BatchesPerEpoch)
             {
                 if (RunDir is not null) Save(Path.Combine(RunDir, Checkpoint.LastFile));
                 cancel.ThrowIfCancellationRequested();
             }
             _clock.Restart();
-            double loss;
-            using (var batch = Batches.Collate(_train, plan[b], Options.Height, Options.Width,
-                       Options.FlipAugmentation ? i => (Batches.HashCode(Options.Seed, epoch, i) & 1) == 1 : null))
-                loss = ProcessBatch(batch);
-            BatchInEpoch = b + 1;
-            double seconds = _clock.Elapsed.TotalSeconds;
-            _stepsTimed++;
-            _secondsTimed += seconds;
-            double rate = plan[b].Length / Math.Max(seconds, 1e-9);
-            _imagesPerSecond = _stepsTimed == 1 ? rate : 0.9 * _imagesPerSecond + 0.1 * rate;
-            Report("train", loss, null);
         }
         long epochStart = (long)epoch * BatchesPerEpoch;
         var losses = History.StepLoss.Skip((int)epochStart).Take(BatchesPerEpoch).ToList();
@@ -255,6 +263,25 @@ public sealed class Trainer
         double lr = LrSchedule.At(Options, Math.Max(0, Step - 1), BatchesPerEpoch);
         Progress.Report(new TrainProgress(phase, Math.Min(Epoch + (phase == "train" ? 1 : 0), Options.Epochs), Options.Epochs, BatchInEpoch,
             BatchesPerEpoch, Step, TotalSteps, loss, lr, _imagesPerSecond, eta, message));
+    }
+
+    /// <summary>
+    /// Batches for training: RGB in [0, 1] (DepthKit models normalise their own input), resized to the
+    /// options' size when the data has another, mirrored at random when <see cref="TrainOptions.FlipAugmentation"/>.
+    /// </summary>
+    public static DataLoaderOptions LoaderOptions(IDepthDataset train, TrainOptions options)
+    {
+        var steps = new List<IPairedTransform>();
+        var first = train.Get(0);
+        if (options.Height > 0 && options.Width > 0 && (first.Height != options.Height || first.Width != options.Width))
+            steps.Add(new Transforms.Resize(options.Height, options.Width));
+        if (options.FlipAugmentation) steps.Add(new HorizontalFlip());
+        return new DataLoaderOptions
+        {
+            BatchSize = options.BatchSize, Shuffle = true, Seed = options.Seed, Workers = 1, Prefetch = 2,
+            DropLast = train.Count >= options.BatchSize, Normalization = Normalization.Unit,
+            Transform = steps.Count == 0 ? null : new Compose([.. steps]),
+        };
     }
 
     static OptimizerHelper CreateOptimizer(IEnumerable<Parameter> parameters, TrainOptions o) => o.Optimizer switch
