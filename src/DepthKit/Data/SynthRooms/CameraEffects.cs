@@ -20,7 +20,7 @@ public static class CameraEffects
         var balance = effects ? new Vec3(1 + rng.Normal(0, 0.04), 1, 1 + rng.Normal(0, 0.04)) : Vec3.One;
         double vignette = effects ? rng.Uniform(0.1, 0.4) : 0;
         double blurSigma = effects ? rng.Uniform(0.35, 0.8) : 0;
-        double noiseSigma = effects ? rng.Uniform(0.003, 0.015) : 0;
+        double noiseSigma = effects ? rng.Uniform(0.002, 0.01) : 0;
         ulong noiseSeed = rng.Fork();
 
         double cx = (b.Width - 1) / 2.0, cy = (b.Height - 1) / 2.0, r2Max = cx * cx + cy * cy;

@@ -39,6 +39,10 @@ public static class SceneBuilder
         }
         double camY = rng.Uniform(1.0, 1.8);
         double pitch = Math.Clamp(rng.Normal(-0.15, 0.12), -0.55, 0.2), roll = Math.Clamp(rng.Normal(0, 0.035), -0.1, 0.1);
+        // people do not photograph a blank wall from arm's length: turn until the view has some depth
+        var room = new RoomShell(Vec3.Zero, new Vec3(roomWidth, roomHeight, roomDepth), new Material(), new Material(), new Material());
+        for (int attempt = 0; attempt < 8 && ViewDepth(room, intrinsics, camX, camY, camZ, yaw, pitch) < 1.6; attempt++)
+            yaw += rng.Uniform(0.4, 1.2) * (rng.Chance(0.5) ? 1 : -1);
         var scene = new Scene(Camera.Create(intrinsics, new Vec3(camX, camY, camZ), yaw, pitch, roll));
         var layout = new Layout(roomWidth, roomDepth, roomHeight, camX, camZ);
 
@@ -112,6 +116,17 @@ public static class SceneBuilder
                 if (rng.Chance(0.5)) furniture.CabinetAgainstWall(tall: false);
                 break;
         }
+        // big rooms hold more: extra pieces in proportion to the floor area
+        for (int i = (int)(roomWidth * roomDepth / rng.Uniform(5, 12)); i > 0; i--)
+            switch (rng.Weighted(2, 2, 1.5, 1, 1, 1))
+            {
+                case 0: furniture.CabinetAgainstWall(tall: rng.Chance(0.4)); break;
+                case 1: furniture.Bookshelf(); break;
+                case 2: furniture.Table(withChairs: rng.Chance(0.5), desk: rng.Chance(0.3)); break;
+                case 3: furniture.Armchair(); break;
+                case 4: furniture.Plant(); break;
+                default: furniture.FloorThing(); break;
+            }
         if (rng.Chance(0.45)) furniture.Rug();
         for (int i = rng.Int(0, 3); i > 0; i--) furniture.Plant();
         double messiness = rng.Uniform(0.3, 1.6);
@@ -126,6 +141,19 @@ public static class SceneBuilder
         scene.Ambient = new Vec3(1, 0.97, 0.93) * (power * rng.Uniform(0.04, 0.12) * (0.5 + paint.ColorA.Luminance));
         scene.Description = $"{kind} {roomWidth:F1} x {roomHeight:F1} x {roomDepth:F1} m, {scene.Objects.Count} objects, {scene.Lights.Count} lights";
         return scene;
+    }
+
+    /// <summary>Shortest distance to the room's walls along the centre and the left and right edges of the view.</summary>
+    static double ViewDepth(RoomShell room, Intrinsics k, double x, double y, double z, double yaw, double pitch)
+    {
+        var camera = Camera.Create(k, new Vec3(x, y, z), yaw, pitch);
+        double nearest = double.MaxValue;
+        foreach (var (u, v) in new[] { (k.Width / 2.0, k.Height / 2.0), (0.0, k.Height / 2.0), (k.Width - 1.0, k.Height / 2.0) })
+        {
+            var hit = Hit.None;
+            if (room.Intersect(camera.PixelRay(u, v), ref hit)) nearest = Math.Min(nearest, hit.T * (u == k.Width / 2.0 ? 1 : 1.6));
+        }
+        return nearest;
     }
 
     static HashSet<RoomFace> AddDoors(Scene scene, RoomShell shell, Layout layout, Palette palette, Rng rng, Material trim)
@@ -292,7 +320,7 @@ public static class SceneBuilder
                 scene.Add("ceiling light", new Cylinder(new Vec3(x, y - 0.04, z), rng.Uniform(0.12, 0.3), 0.08, fixture));
             else
             {
-                double drop = rng.Uniform(0.4, 0.8), r = rng.Uniform(0.12, 0.25);
+                double r = rng.Uniform(0.12, 0.25), drop = Math.Max(0.1, Math.Min(rng.Uniform(0.3, 0.8), layout.Height - 2.15 - r));
                 scene.Add("pendant", new Cylinder(new Vec3(x, y - drop / 2, z), 0.006, drop, new Material { ColorA = new Vec3(0.05, 0.05, 0.05), CastsShadow = false }),
                           new Ellipsoid(new Vec3(x, y - drop - r * 0.5, z), new Vec3(r, r * 0.7, r), Palette.Shade(color * 0.9, 2.5)));
                 y -= drop + r;
@@ -303,7 +331,7 @@ public static class SceneBuilder
 
     static void AddWallDecor(Scene scene, RoomShell shell, Layout layout, Palette palette, Rng rng, RoomKind kind)
     {
-        int posters = rng.Int(0, 5) + (kind == RoomKind.Office ? 1 : 0);
+        int posters = rng.Int(1, 7) + (kind == RoomKind.Office ? 1 : 0);
         for (int k = 0; k < posters; k++)
         {
             var wall = (RoomFace)(2 + rng.Weighted(2, 2, 0.3, 2));

@@ -10,21 +10,26 @@ public static class Shading
 {
     /// <summary>How far (metres) ambient occlusion looks for nearby geometry: darkens corners and contact points.</summary>
     const double OcclusionRange = 0.35;
-    const int OcclusionRays = 2;
+    const int OcclusionRays = 3;
 
-    public static Vec3 Shade(Scene scene, in Ray ray, in Hit hit, ulong pixelSeed, out Vec3 albedo)
+    /// <summary>A shaded point: colour = Albedo x Irradiance + Specular + Emitted. Irradiance and Specular (sampled, so
+    /// grainy) are kept apart so the renderer can smooth them across neighbouring pixels of the same surface.</summary>
+    public readonly record struct Result(Vec3 Albedo, Vec3 Irradiance, Vec3 Specular, Vec3 Emitted);
+
+    public static Result Shade(Scene scene, in Ray ray, in Hit hit, ulong pixelSeed)
     {
         var m = hit.Material!;
-        albedo = m.Albedo(hit.LocalPoint, hit.LocalNormal);
+        var albedo = m.Albedo(hit.LocalPoint, hit.LocalNormal);
         var n = hit.Normal;
         var point = ray.At(hit.T) + n * 1e-5;
         var view = (-ray.Direction).Normalized();
 
-        var color = albedo * m.Emission;
-        if (m.Emission.X > 2) return color; // light sources and the outdoors are not lit by the room
+        var emitted = albedo * m.Emission;
+        if (m.Emission.X > 2) return new Result(albedo, Vec3.Zero, Vec3.Zero, emitted); // light sources and the outdoors are not lit by the room
 
         double occlusion = AmbientOcclusion(scene, point, n, pixelSeed);
-        color += albedo * scene.Ambient * ((0.8 + 0.2 * n.Y) * occlusion);
+        var irradiance = scene.Ambient * ((0.8 + 0.2 * n.Y) * occlusion);
+        var specular = Vec3.Zero;
 
         for (int li = 0; li < scene.Lights.Count; li++)
         {
@@ -47,16 +52,16 @@ public static class Shading
             }
             if (scene.Occluded(new Ray(point, toLight), 1 - 1e-4)) continue;
             double falloff = 1 / (distance2 + 0.25);
-            color += albedo * light.Color * (cosine * emitterCosine * falloff);
+            irradiance += light.Color * (cosine * emitterCosine * falloff);
             if (m.Gloss > 0)
             {
                 var half = (l + view).Normalized();
                 double s = Math.Max(0, n.Dot(half));
                 for (int k = 0; k < 5; k++) s *= s; // s^32
-                color += light.Color * (m.Gloss * s * falloff);
+                specular += light.Color * (m.Gloss * s * falloff);
             }
         }
-        return color;
+        return new Result(albedo, irradiance, specular, emitted);
     }
 
     /// <summary>Fraction of short rays that escape: 1 in the open, less in corners and under furniture.</summary>
