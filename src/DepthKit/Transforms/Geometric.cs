@@ -153,31 +153,37 @@ public static class Geometry
     /// </summary>
     public static DepthSample Rotate(DepthSample s, double degrees)
     {
+        if (degrees == 0) return s;
         int h = s.Height, w = s.Width;
         double a = degrees * Math.PI / 180, cos = Math.Cos(a), sin = Math.Sin(a);
         double cx = (w - 1) / 2.0, cy = (h - 1) / 2.0;
         var rgb = new byte[s.Rgb.Length];
         var depth = new float[s.Depth.Length];
+        var src = s.Rgb;
         for (int y = 0; y < h; y++)
-            for (int x = 0; x < w; x++)
+        {
+            // inverse map: the source pixel that lands on (x, y); y points down, so this turns the picture counter-clockwise.
+            // Along a row the source point moves by (cos, sin) per pixel.
+            double dy = y - cy;
+            double srcX = -cos * cx - sin * dy + cx, srcY = -sin * cx + cos * dy + cy;
+            for (int x = 0; x < w; x++, srcX += cos, srcY += sin)
             {
-                // inverse map: the source pixel that lands on (x, y); y points down, so this turns the picture counter-clockwise
-                double dx = x - cx, dy = y - cy;
-                double srcX = cos * dx - sin * dy + cx, srcY = sin * dx + cos * dy + cy;
                 int d = y * w + x;
                 int nx = (int)Math.Round(srcX), ny = (int)Math.Round(srcY);
-                depth[d] = nx >= 0 && nx < w && ny >= 0 && ny < h ? s.Depth[ny * w + nx] : 0f;
-                if (srcX < -0.5 || srcX > w - 0.5 || srcY < -0.5 || srcY > h - 0.5) continue;
+                if (nx < 0 || nx >= w || ny < 0 || ny >= h) continue; // outside: depth 0 = invalid, RGB black
+                depth[d] = s.Depth[ny * w + nx];
                 double fxc = Math.Clamp(srcX, 0, w - 1), fyc = Math.Clamp(srcY, 0, h - 1);
                 int x0 = (int)fxc, y0 = (int)fyc, x1 = Math.Min(x0 + 1, w - 1), y1 = Math.Min(y0 + 1, h - 1);
-                double fx = fxc - x0, fy = fyc - y0;
+                float fx = (float)(fxc - x0), fy = (float)(fyc - y0);
+                int p00 = (y0 * w + x0) * 3, p01 = (y0 * w + x1) * 3, p10 = (y1 * w + x0) * 3, p11 = (y1 * w + x1) * 3;
                 for (int c = 0; c < 3; c++)
                 {
-                    double top = s.Rgb[(y0 * w + x0) * 3 + c] * (1 - fx) + s.Rgb[(y0 * w + x1) * 3 + c] * fx;
-                    double bottom = s.Rgb[(y1 * w + x0) * 3 + c] * (1 - fx) + s.Rgb[(y1 * w + x1) * 3 + c] * fx;
-                    rgb[d * 3 + c] = (byte)Math.Clamp(Math.Round(top * (1 - fy) + bottom * fy, MidpointRounding.AwayFromZero), 0, 255);
+                    float top = src[p00 + c] + (src[p01 + c] - src[p00 + c]) * fx;
+                    float bottom = src[p10 + c] + (src[p11 + c] - src[p10 + c]) * fx;
+                    rgb[d * 3 + c] = (byte)Math.Clamp(MathF.Round(top + (bottom - top) * fy, MidpointRounding.AwayFromZero), 0f, 255f);
                 }
             }
+        }
         return s with { Rgb = rgb, Depth = depth };
     }
 }

@@ -77,8 +77,8 @@ public class TransformTests
     {
         var s = Encoded(21, 31);
         var r = Geometry.Rotate(s, 10);
-        Assert.True(AssertAligned(Geometry.Rotate(s, 0)) == 21 * 31);
-        Assert.Equal(s.Rgb, Geometry.Rotate(s, 0).Rgb);
+        Assert.Equal(21 * 31, AssertAligned(Geometry.Rotate(s, 360))); // a full turn maps every pixel onto itself
+        Assert.Equal(s.Rgb, Geometry.Rotate(s, 360).Rgb);
         // nearest depth vs bilinear RGB: compare where the RGB sample is an exact source pixel (the centre)
         int centre = 10 * 31 + 15;
         Assert.Equal(DepthOf(15, 10), r.Depth[centre]);
