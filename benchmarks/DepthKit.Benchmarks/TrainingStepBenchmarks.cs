@@ -24,7 +24,7 @@ public class TrainingStepBenchmarks
         _data = new RepeatedDataset(BenchSuite.Render(8, Height, Width), Batch * Steps);
         _options = BenchSuite.TrainOptionsFor(Height, Width, Batch, 1);
         _identity = ModelFactory.Identity(_model.Config);
-        _batches = [.. Batches.Plan(_data.Count, Batch, false, 0, 0, true).Select(p => Batches.Collate(_data, p, Height, Width))];
+        _batches = BenchSuite.Prebuild(_data, _options);
     }
 
     [GlobalCleanup]
@@ -40,9 +40,13 @@ public class TrainingStepBenchmarks
     [Benchmark(Description = "Trainer.Fit, one epoch (2 steps)")]
     public void Kit() => new Trainer(_model, _identity, _data, null, _options).Fit();
 
-    [Benchmark(Description = "Batches.Collate with flips (1 batch)")]
-    public void Collate()
+    [Benchmark(Description = "the Trainer's DataLoader alone (2 batches)")]
+    public int Loader()
     {
-        using var b = Batches.Collate(_data, [.. Enumerable.Range(0, Batch)], Height, Width, i => (i & 1) == 1);
+        int n = 0;
+        foreach (var b in new DataLoader(_data, Trainer.LoaderOptions(_data, _options)).Epoch(_epoch++)) { n += b.Size; b.Dispose(); }
+        return n;
     }
+
+    int _epoch;
 }

@@ -32,10 +32,11 @@ public sealed record BenchReport
 /// <summary>One goal of issue 9: met when <c>value</c> is on the right side of <c>target</c>.</summary>
 public sealed record GoalCheck(string Name, string Goal, double Value, double Target, bool HigherIsBetter, bool Met);
 
-/// <summary>Kit training step (Trainer: collate + flip + forward + loss + backward + step + bookkeeping) vs a bare TorchSharp loop.</summary>
+/// <summary>Kit training step (Trainer: DataLoader + transforms + forward + loss + backward + step + bookkeeping) vs a bare TorchSharp loop.
+/// LoaderSeconds is the Trainer's loader alone per batch; LoaderShare = its median over the kit step's median.</summary>
 public sealed record TrainerOverheadResult(
     string Model, int Height, int Width, int BatchSize, int StepsPerRound, int Rounds,
-    Stats KitStepSeconds, Stats BareStepSeconds, Stats Ratio, Stats CollateSeconds, double CollateShare);
+    Stats KitStepSeconds, Stats BareStepSeconds, Stats Ratio, Stats LoaderSeconds, double LoaderShare);
 
 /// <summary>DataLoader images/s with the default augmentation vs the CNN+Res step's consumption (images/s).</summary>
 public sealed record LoaderResult(

@@ -183,6 +183,13 @@ public static class BenchSuite
         }
     }
 
+    /// <summary>The batches the Trainer's loader makes from a dataset in one epoch, built once (for the bare loop).</summary>
+    public static List<DepthBatch> Prebuild(IDepthDataset data, TrainOptions options)
+    {
+        var loader = new DataLoader(data, Trainer.LoaderOptions(data, options) with { Workers = 0 });
+        return [.. loader.Epoch(0)];
+    }
+
     public static TrainerOverheadResult TrainerOverhead(BenchConfig config, Action<string>? log)
     {
         int h = config.TrainHeight, w = config.TrainWidth, batch = config.TrainBatch, steps = config.StepsPerRound;
@@ -190,22 +197,28 @@ public static class BenchSuite
         var data = new RepeatedDataset(samples, batch * steps, "bench/train");
         using var model = TrainModel(config.TrainerModel, h, w);
         var options = TrainOptionsFor(h, w, batch, 1);
-        var identity = ModelFactory.Identity(Reproduction.ConfigFor(ReproduceProfile.Quick with { Height = h, Width = w }, config.TrainerModel));
-        var plan = Batches.Plan(data.Count, batch, false, 0, 0, dropLast: true);
-        var prebuilt = plan.Select(p => Batches.Collate(data, p, h, w)).ToList();
+        var identity = ModelFactory.Identity(model.Config);
+        var prebuilt = Prebuild(data, options);
         try
         {
             // one fresh Trainer per round (Fit trains its one epoch); the bare loop gets a fresh optimiser too
             void Kit() => new Trainer(model, identity, data, null, options).Fit();
             void Bare() => BareSteps(model, options, prebuilt);
             var times = Timing.Paired(Kit, Bare, config.Warmup, config.Rounds);
-            // where the kit's extra time could go: collating a batch from the dataset (copy, tensor, flip)
-            var collate = Timing.Repeat(() => { using var b = Batches.Collate(data, plan[0], h, w, i => (i & 1) == 1); }, 1, config.Rounds);
+            // where the kit's extra time could go: the loader alone (same options as the Trainer's), per batch
+            var loader = new DataLoader(data, Trainer.LoaderOptions(data, options));
+            int epoch = 0;
+            var loading = Timing.Repeat(() =>
+            {
+                using var scope = NewDisposeScope();
+                foreach (var b in loader.Epoch(epoch++)) b.Dispose();
+            }, 1, config.Rounds);
             var kit = Stats.Of(times.Subject).Scaled(1.0 / steps);
+            var load = Stats.Of(loading).Scaled(1.0 / steps);
             var result = new TrainerOverheadResult(Architectures.Get(config.TrainerModel).DisplayName, h, w, batch, steps, config.Rounds,
-                kit, Stats.Of(times.Baseline).Scaled(1.0 / steps), Stats.Of(times.Ratios), Stats.Of(collate), Stats.Of(collate).Median / kit.Median);
+                kit, Stats.Of(times.Baseline).Scaled(1.0 / steps), Stats.Of(times.Ratios), load, load.Median / kit.Median);
             log?.Invoke(FormattableString.Invariant(
-                $"trainer overhead ({result.Model} {h}x{w}, batch {batch}): kit {result.KitStepSeconds.Median:F3} s/step, bare {result.BareStepSeconds.Median:F3} s/step, ratio {result.Ratio.Median:F3} [{result.Ratio.Min:F3}..{result.Ratio.Max:F3}], collate {result.CollateSeconds.Median * 1000:F1} ms"));
+                $"trainer overhead ({result.Model} {h}x{w}, batch {batch}): kit {result.KitStepSeconds.Median:F3} s/step, bare {result.BareStepSeconds.Median:F3} s/step, ratio {result.Ratio.Median:F3} [{result.Ratio.Min:F3}..{result.Ratio.Max:F3}]; loader alone {result.LoaderSeconds.Median * 1000:F1} ms/batch"));
             return result;
         }
         finally { prebuilt.ForEach(b => b.Dispose()); }
@@ -225,7 +238,7 @@ public static class BenchSuite
         // the consumer: one CNN+Res training step at the loader's size and batch (bare, on a pre-built batch)
         using var model = TrainModel("cnn-res", h, w);
         var options = TrainOptionsFor(h, w, batch, 1);
-        var prebuilt = new List<DepthBatch> { Batches.Collate(new RepeatedDataset(Render(1, h, w), batch), [.. Enumerable.Range(0, batch)], h, w) };
+        var prebuilt = Prebuild(new RepeatedDataset(Render(1, h, w), batch), options).Take(1).ToList();
         int epoch = 0;
         double Epoch(DataLoader loader)
         {
@@ -266,7 +279,7 @@ public static class BenchSuite
         var train = new RepeatedDataset(samples, batch * config.MemoryStepsPerEpoch, "bench/train");
         var val = new RepeatedDataset(samples, batch, "bench/val");
         using var model = TrainModel(config.TrainerModel, h, w);
-        var identity = ModelFactory.Identity(Reproduction.ConfigFor(ReproduceProfile.Quick with { Height = h, Width = w }, config.TrainerModel));
+        var identity = ModelFactory.Identity(model.Config);
         var runDir = Path.Combine(Path.GetTempPath(), $"depthkit-bench-{Environment.ProcessId}-{Guid.NewGuid():N}");
         var rss = new List<long>();
         var managed = new List<long>();
