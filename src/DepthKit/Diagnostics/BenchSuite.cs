@@ -23,7 +23,7 @@ public sealed record BenchConfig
     public int TrainHeight { get; init; } = ReproduceProfile.Quick.Height;
     public int TrainWidth { get; init; } = ReproduceProfile.Quick.Width;
     public int TrainBatch { get; init; } = ReproduceProfile.Quick.BatchSize;
-    public int StepsPerRound { get; init; } = 3;
+    public int StepsPerRound { get; init; } = 6;
 
     // 2. loader (NYU-sized source, resized to 240x320 by the default augmentation)
     public int LoaderHeight { get; init; } = 240;
@@ -54,7 +54,7 @@ public sealed record BenchConfig
     /// <summary>A few minutes on 2 cores: fewer rounds, the paper-size inference of the CPU-sized models only.</summary>
     public static BenchConfig Quick { get; } = new()
     {
-        Mode = "quick", Rounds = 5, StepsPerRound = 2, LoaderBatches = 3, MemoryStepsPerEpoch = 2, SynthImages = 2, LargeRounds = 2,
+        Mode = "quick", Rounds = 5, StepsPerRound = 3, LoaderBatches = 3, MemoryStepsPerEpoch = 2, SynthImages = 2, LargeRounds = 2,
         InferenceModels = [.. Architectures.All.Where(a => a.CpuSized).Select(a => a.Name)],
     };
 

@@ -11,7 +11,8 @@ public sealed record MachineInfo(
     [property: JsonPropertyName("torchsharp")] string TorchSharp,
     [property: JsonPropertyName("libtorch")] string LibTorch,
     [property: JsonPropertyName("onednn")] bool OneDnn,
-    [property: JsonPropertyName("onednn_reason")] string OneDnnReason, bool AllocatorTuned, string DepthKitVersion, double[] LoadAverage, string Configuration)
+    [property: JsonPropertyName("onednn_reason")] string OneDnnReason, bool AllocatorTuned,
+    [property: JsonPropertyName("depthkit_version")] string DepthKitVersion, double[] LoadAverage, string Configuration)
 {
     /// <summary>Reads /proc/cpuinfo and /proc/loadavg (empty values off Linux) and the runtime state (initialises torch if nobody did).</summary>
     public static MachineInfo Read()

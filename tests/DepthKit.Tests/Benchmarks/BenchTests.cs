@@ -121,7 +121,7 @@ public class BenchCommandTests
         Assert.Equal(output.Trim(), File.ReadAllText(dir["bench.json"]).Trim());
 
         var machine = root.GetProperty("machine");
-        foreach (var key in new[] { "cpu_model", "logical_cores", "torch_threads", "dotnet", "torchsharp", "libtorch", "onednn", "onednn_reason", "load_average", "configuration" })
+        foreach (var key in new[] { "cpu_model", "logical_cores", "torch_threads", "dotnet", "torchsharp", "libtorch", "onednn", "onednn_reason", "load_average", "configuration", "depthkit_version" })
             Assert.True(machine.TryGetProperty(key, out _), $"missing machine.{key}");
         Assert.True(machine.GetProperty("logical_cores").GetInt32() >= 1);
         Assert.Equal("0.107.0", machine.GetProperty("torchsharp").GetString());
