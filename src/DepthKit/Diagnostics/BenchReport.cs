@@ -33,10 +33,11 @@ public sealed record BenchReport
 public sealed record GoalCheck(string Name, string Goal, double Value, double Target, bool HigherIsBetter, bool Met);
 
 /// <summary>Kit training step (Trainer: DataLoader + transforms + forward + loss + backward + step + bookkeeping) vs a bare TorchSharp loop.
-/// LoaderSeconds is the Trainer's loader alone per batch; LoaderShare = its median over the kit step's median.</summary>
+/// The profile: WaitSeconds is how long each step waited for the loader's next batch, ProcessBatchSeconds the rest of
+/// the step (Trainer.ProcessBatch), ProcessBatchToBare = its median over the bare step's median.</summary>
 public sealed record TrainerOverheadResult(
     string Model, int Height, int Width, int BatchSize, int StepsPerRound, int Rounds,
-    Stats KitStepSeconds, Stats BareStepSeconds, Stats Ratio, Stats LoaderSeconds, double LoaderShare);
+    Stats KitStepSeconds, Stats BareStepSeconds, Stats Ratio, Stats WaitSeconds, Stats ProcessBatchSeconds, double ProcessBatchToBare);
 
 /// <summary>DataLoader images/s with the default augmentation vs the CNN+Res step's consumption (images/s).</summary>
 public sealed record LoaderResult(

@@ -199,26 +199,39 @@ public static class BenchSuite
         var options = TrainOptionsFor(h, w, batch, 1);
         var identity = ModelFactory.Identity(model.Config);
         var prebuilt = Prebuild(data, options);
+        var waits = new List<double>();
+        var process = new List<double>();
         try
         {
             // one fresh Trainer per round (Fit trains its one epoch); the bare loop gets a fresh optimiser too
             void Kit() => new Trainer(model, identity, data, null, options).Fit();
             void Bare() => BareSteps(model, options, prebuilt);
-            var times = Timing.Paired(Kit, Bare, config.Warmup, config.Rounds);
-            // where the kit's extra time could go: the loader alone (same options as the Trainer's), per batch
-            var loader = new DataLoader(data, Trainer.LoaderOptions(data, options));
+            // the profile: Trainer.TrainEpoch's two parts timed apart, waiting for the loader's next batch and
+            // Trainer.ProcessBatch (LR, forward, loss, backward, step, bookkeeping)
             int epoch = 0;
-            var loading = Timing.Repeat(() =>
+            void Split()
             {
+                var trainer = new Trainer(model, identity, data, null, options);
+                var loader = new DataLoader(data, Trainer.LoaderOptions(data, options));
                 using var scope = NewDisposeScope();
-                foreach (var b in loader.Epoch(epoch++)) b.Dispose();
-            }, 1, config.Rounds);
-            var kit = Stats.Of(times.Subject).Scaled(1.0 / steps);
-            var load = Stats.Of(loading).Scaled(1.0 / steps);
+                var clock = Stopwatch.StartNew();
+                foreach (var b in loader.Epoch(epoch++))
+                {
+                    waits.Add(clock.Elapsed.TotalSeconds);
+                    using (b) process.Add(Timing.Seconds(() => trainer.ProcessBatch(b)));
+                    clock.Restart();
+                }
+            }
+            var times = Timing.Rotated([Kit, Bare, Split], config.Warmup, config.Rounds);
+            int warm = config.Warmup * steps;
+            var kit = Stats.Of(times[0]).Scaled(1.0 / steps);
+            var bare = Stats.Of(times[1]).Scaled(1.0 / steps);
+            var wait = Stats.Of(waits.Skip(warm));
+            var proc = Stats.Of(process.Skip(warm));
             var result = new TrainerOverheadResult(Architectures.Get(config.TrainerModel).DisplayName, h, w, batch, steps, config.Rounds,
-                kit, Stats.Of(times.Baseline).Scaled(1.0 / steps), Stats.Of(times.Ratios), load, load.Median / kit.Median);
+                kit, bare, Stats.Of(times[0].Zip(times[1], (a, b) => a / b)), wait, proc, proc.Median / bare.Median);
             log?.Invoke(FormattableString.Invariant(
-                $"trainer overhead ({result.Model} {h}x{w}, batch {batch}): kit {result.KitStepSeconds.Median:F3} s/step, bare {result.BareStepSeconds.Median:F3} s/step, ratio {result.Ratio.Median:F3} [{result.Ratio.Min:F3}..{result.Ratio.Max:F3}]; loader alone {result.LoaderSeconds.Median * 1000:F1} ms/batch"));
+                $"trainer overhead ({result.Model} {h}x{w}, batch {batch}): kit {kit.Median:F3} s/step, bare {bare.Median:F3} s/step, ratio {result.Ratio.Median:F3} [{result.Ratio.Min:F3}..{result.Ratio.Max:F3}]; profile: waiting for a batch {wait.Median * 1000:F1} ms [{wait.Min * 1000:F1}..{wait.Max * 1000:F1}], ProcessBatch {proc.Median:F3} s (= {result.ProcessBatchToBare:F3} x bare)"));
             return result;
         }
         finally { prebuilt.ForEach(b => b.Dispose()); }

@@ -70,6 +70,23 @@ public static class Timing
         }
         return new PairedTimes(s, b);
     }
+
+    /// <summary>
+    /// Times several arms per round, rotating the starting arm each round (round r runs arm r mod n first), after
+    /// <paramref name="warmup"/> untimed calls of each. Returns seconds[arm][round].
+    /// </summary>
+    public static double[][] Rotated(IReadOnlyList<Action> arms, int warmup, int rounds)
+    {
+        for (int i = 0; i < warmup; i++) foreach (var a in arms) a();
+        var times = arms.Select(_ => new double[rounds]).ToArray();
+        for (int r = 0; r < rounds; r++)
+            for (int k = 0; k < arms.Count; k++)
+            {
+                int arm = (r + k) % arms.Count;
+                times[arm][r] = Seconds(arms[arm]);
+            }
+        return times;
+    }
 }
 
 /// <summary>Per-round seconds of a subject and its baseline, measured alternately.</summary>

@@ -59,6 +59,17 @@ public class BenchHarnessTests
     }
 
     [Fact]
+    public void RotatedTimingStartsEachRoundWithTheNextArm()
+    {
+        var calls = new List<char>();
+        var times = Timing.Rotated([() => calls.Add('a'), () => calls.Add('b'), () => calls.Add('c')], warmup: 1, rounds: 3);
+        // warm-up abc, then round 0 abc, round 1 bca, round 2 cab
+        Assert.Equal("abcabcbcacab", new string([.. calls]));
+        Assert.Equal(3, times.Length);
+        Assert.All(times, t => Assert.Equal(3, t.Length));
+    }
+
+    [Fact]
     public void VmRssIsParsedFromProcStatusText()
     {
         const string status = "Name:\tdotnet\nVmPeak:\t  999999 kB\nVmRSS:\t  123456 kB\nRssAnon:\t 100 kB\n";
@@ -131,6 +142,9 @@ public class BenchCommandTests
         AssertStats(trainer.GetProperty("bare_step_seconds"));
         var ratio = trainer.GetProperty("ratio");
         AssertStats(ratio);
+        AssertStats(trainer.GetProperty("process_batch_seconds"));
+        Assert.True(trainer.GetProperty("wait_seconds").GetProperty("n").GetInt32() >= 1);
+        Assert.True(trainer.GetProperty("process_batch_to_bare").GetDouble() > 0);
         // one round: the ratio is exactly kit / bare of that round
         Assert.Equal(trainer.GetProperty("kit_step_seconds").GetProperty("median").GetDouble() / trainer.GetProperty("bare_step_seconds").GetProperty("median").GetDouble(),
             ratio.GetProperty("median").GetDouble(), 9);
