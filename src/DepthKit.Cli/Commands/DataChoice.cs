@@ -46,9 +46,11 @@ static class DataChoice
             Seed = seed, Height = height, Width = width, TrainCount = trainCount, ValCount = Math.Max(1, valCount), TestCount = Math.Max(1, testCount), Cache = true,
         });
         var clock = System.Diagnostics.Stopwatch.StartNew();
+        var cpu = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime;
         foreach (var split in new[] { splits.Train, splits.Val, splits.Test }) split.Prerender();
+        cpu = System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime - cpu;
         log?.Invoke(FormattableString.Invariant(
-            $"rendered SynthRooms {height}x{width} (seed {seed}): {trainCount} train, {splits.Val.Count} val, {splits.Test.Count} test images in {clock.Elapsed.TotalSeconds:F1} s"));
+            $"rendered SynthRooms {height}x{width} (seed {seed}): {trainCount} train, {splits.Val.Count} val, {splits.Test.Count} test images in {clock.Elapsed.TotalSeconds:F1} s (CPU {cpu.TotalSeconds:F0} s)"));
         return new ExperimentData(splits.Train, splits.Val, splits.Test,
             $"SynthRooms {height}x{width}, seed {seed}: {trainCount} train, {splits.Val.Count} val, {splits.Test.Count} test images");
     }

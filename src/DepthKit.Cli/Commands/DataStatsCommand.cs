@@ -18,6 +18,7 @@ public sealed class DataStatsCommand : ICliCommand
         new("data", "nyu_data.zip, nyu_test.zip, nyu_depth_v2_labeled.mat, a DenseDepth .csv or a folder of these", Required: true),
         new("split", "train, test or all", "train"),
         new("max-images", "decode at most this many evenly spaced images", "64"),
+        new("splits", "splits.mat for the labeled .mat (default: beside it, else the built-in Eigen split)"),
         new("depth-scale", "depth PNG units per metre (overrides the bit-depth rule; TUM: 5000)"),
         new("rgb-glob", "folder of pairs: RGB pattern, e.g. rgb/*.png"),
         new("depth-glob", "folder of pairs: depth pattern, e.g. depth/*.png"),
@@ -34,6 +35,7 @@ public sealed class DataStatsCommand : ICliCommand
         {
             DepthUnitsPerMetre = args.Has("depth-scale") ? args.GetDouble("depth-scale") : null,
             RgbGlob = args.GetOrNull("rgb-glob"),
+            SplitsPath = args.GetOrNull("splits"),
             DepthGlob = args.GetOrNull("depth-glob"),
             SkipBadSamples = args.Flag("skip-bad"),
         };

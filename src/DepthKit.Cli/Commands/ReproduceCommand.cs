@@ -48,7 +48,7 @@ public sealed class ReproduceCommand : ICliCommand
         context.Out.WriteLine();
         foreach (var (claim, holds) in result.Conclusion()) context.Out.WriteLine($"  [{(holds ? "yes" : "NO ")}] {claim}");
         context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"wrote {Path.Combine(outDir, "metrics.csv")}, history.csv, report.html, montage.png and checkpoints/ in {clock.Elapsed.TotalSeconds:F0} s"));
+            $"wrote {Path.Combine(outDir, "metrics.csv")}, history.csv, report.html, montage.png and checkpoints/ in {clock.Elapsed.TotalSeconds:F0} s (CPU {System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds:F0} s)"));
         return 0;
     }
 }

@@ -50,6 +50,9 @@ public sealed class DataLoader
     {
         _dataset = dataset;
         Options = options ?? new DataLoaderOptions();
+        // skipping chosen at the source means skipping everywhere, counted in one log
+        if (dataset is DepthDatasetSource { Options.SkipBadSamples: true } source)
+            Options = Options with { SkipBadSamples = true, BadSamples = source.BadSamples };
         if (Options.BatchSize <= 0) throw new ArgumentException($"batch size must be positive, got {Options.BatchSize}");
         if (Options.Workers < 0) throw new ArgumentException($"workers must be 0 or more, got {Options.Workers}");
         if (Options.Prefetch <= 0) throw new ArgumentException($"prefetch must be positive, got {Options.Prefetch}");
@@ -138,6 +141,7 @@ public sealed class DataLoader
         {
             for (int k = 0; k < batches.Count; k++)
             {
+                cancel.ThrowIfCancellationRequested(); // even when the next batch is already prefetched
                 HostBatch host;
                 lock (gate)
                 {

@@ -16,6 +16,8 @@ public sealed class DenseDepthDataset : DepthDatasetSource
     public override string Format => _store is ZipStore ? "densedepth-zip" : "densedepth-folder";
     public override string Name { get; }
     public override int Count => _pairs.Length;
+    /// <summary>Where the files are read from: the folder, or the zip read in place.</summary>
+    public FileStore Store => _store;
     /// <summary>The CSV that listed the pairs (zip!entry or path).</summary>
     public string CsvPath => _csvName;
 
@@ -35,10 +37,12 @@ public sealed class DenseDepthDataset : DepthDatasetSource
             {
                 var where = $"{_csvName} line {line}";
                 // paths are relative to the CSV's folder (synth index.csv) or to the root holding data/ (DenseDepth)
+                // decided by the first row whose RGB exists, then kept for every row
                 basePath ??= new[] { csvDir, "", ParentOf(csvDir) }.Distinct()
-                    .FirstOrDefault(b => store.Exists(FileStore.Normalize(Join(b, rgb), where))) ?? csvDir;
-                var rgbPath = FileStore.Normalize(Join(basePath, rgb), where);
-                var depthPath = FileStore.Normalize(Join(basePath, depth), where);
+                    .FirstOrDefault(b => store.Exists(FileStore.Normalize(Join(b, rgb), where)));
+                var rowBase = basePath ?? csvDir;
+                var rgbPath = FileStore.Normalize(Join(rowBase, rgb), where);
+                var depthPath = FileStore.Normalize(Join(rowBase, depth), where);
                 if (!store.Exists(rgbPath)) throw new DepthKitDataException(store.Describe(rgbPath), $"file listed in {where} not found");
                 if (!store.Exists(depthPath)) throw new DepthKitDataException(store.Describe(depthPath), $"file listed in {where} not found");
                 pairs.Add((rgbPath, depthPath));

@@ -67,55 +67,61 @@ public sealed class FolderStore(string root) : FileStore
 }
 
 /// <summary>
-/// A zip read in place. ZipArchive is not thread-safe, so every thread that reads gets its own archive
-/// (the DataLoader decodes on several threads at once).
+/// A zip read in place. ZipArchive is not thread-safe, so each concurrent read borrows an archive from a pool
+/// (one per thread that reads at the same time; the DataLoader decodes on several threads). Pooling rather than
+/// one archive per thread, because the loader starts fresh threads every epoch.
 /// </summary>
 public sealed class ZipStore : FileStore
 {
     readonly string _path;
     readonly HashSet<string> _entries;
-    readonly ThreadLocal<ZipArchive> _archive;
+    readonly System.Collections.Concurrent.ConcurrentBag<ZipArchive> _pool = [];
+    readonly List<ZipArchive> _all = [];
 
     public ZipStore(string path)
     {
         _path = Path.GetFullPath(path);
-        _archive = new ThreadLocal<ZipArchive>(OpenArchive, trackAllValues: true);
+        var archive = Rent();
         // entry names are kept raw: a name that escapes is refused when it is read, naming the entry
-        _entries = _archive.Value!.Entries.Where(e => !e.FullName.EndsWith('/')).Select(e => e.FullName).ToHashSet(StringComparer.Ordinal);
+        _entries = archive.Entries.Where(e => !e.FullName.EndsWith('/')).Select(e => e.FullName).ToHashSet(StringComparer.Ordinal);
+        _pool.Add(archive);
     }
 
-    ZipArchive OpenArchive()
+    ZipArchive Rent()
     {
-        try { return new ZipArchive(File.OpenRead(_path), ZipArchiveMode.Read, leaveOpen: false); }
+        if (_pool.TryTake(out var archive)) return archive;
+        try { archive = new ZipArchive(File.OpenRead(_path), ZipArchiveMode.Read, leaveOpen: false); }
         catch (InvalidDataException e) { throw new DepthKitDataException(_path, $"not a readable zip file ({e.Message})", e); }
         catch (FileNotFoundException) { throw new DepthKitDataException(_path, "file not found"); }
+        lock (_all) _all.Add(archive);
+        return archive;
     }
 
     public override string Location => _path;
     public override string Describe(string path) => $"{_path}!{path}";
     public override bool Exists(string path) => _entries.Contains(path);
     public override IEnumerable<string> Files() => _entries;
-
-    public ZipArchiveEntry Entry(string path) =>
-        _archive.Value!.GetEntry(path) ?? throw new DepthKitDataException(Describe(path), "entry not found in the zip");
+    /// <summary>Archives opened so far (at most the number of threads that ever read at once).</summary>
+    public int OpenArchives { get { lock (_all) return _all.Count; } }
 
     public override byte[] ReadAllBytes(string path)
     {
-        var entry = Entry(path);
-        var bytes = new byte[entry.Length];
+        var archive = Rent();
         try
         {
+            var entry = archive.GetEntry(path) ?? throw new DepthKitDataException(Describe(path), "entry not found in the zip");
+            var bytes = new byte[entry.Length];
             using var s = entry.Open();
             int read = s.ReadAtLeast(bytes, bytes.Length, throwOnEndOfStream: false);
             if (read < bytes.Length) throw new DepthKitDataException(Describe(path), $"zip entry is truncated ({read} of {bytes.Length} bytes)");
+            return bytes;
         }
         catch (InvalidDataException e) { throw new DepthKitDataException(Describe(path), $"zip entry is corrupt ({e.Message})", e); }
-        return bytes;
+        finally { _pool.Add(archive); }
     }
 
     public override void Dispose()
     {
-        foreach (var a in _archive.Values) a.Dispose();
-        _archive.Dispose();
+        lock (_all) { foreach (var a in _all) a.Dispose(); _all.Clear(); }
     }
 }

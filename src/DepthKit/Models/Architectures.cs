@@ -23,13 +23,13 @@ public static class Architectures
     public static IReadOnlyList<ArchitectureInfo> All { get; } =
     [
         new("cnn-fc", "CNN+FC", "conv trunk + fully connected layers with Dropout predicting a coarse map (Eigen 2014 coarse net)",
-            [], null, true, "width=16 hidden=512 coarse=24x32 dropout=0.5", c => new CnnFc(c)),
+            [], null, true, "width=16 hidden=512 coarse=24x32 dropout=0.5 initial_depth=2.5", c => new CnnFc(c)),
         new("cnn", "CNN", "plain conv encoder-decoder: conv+BN+ReLU down, upsample+conv up",
-            [], null, true, "width=16", c => new Cnn(c)),
+            [], null, true, "width=16 initial_depth=2.5", c => new Cnn(c)),
         new("cnn-trans", "CNN+trans", "the CNN encoder with a transposed-convolution decoder",
-            [], null, true, "width=16", c => new CnnTrans(c)),
+            [], null, true, "width=16 initial_depth=2.5", c => new CnnTrans(c)),
         new("cnn-res", "CNN+Res", "ResNet encoder + up-projection decoder with skip connections (CPU-sized)",
-            ResNets, "resnet18", true, "decoder_width=128 upsampling=fast-upproj|upproj", c => new CnnRes(c)),
+            ResNets, "resnet18", true, "decoder_width=128 upsampling=fast-upproj|upproj initial_depth=2.5", c => new CnnRes(c)),
         new("cnn-res-slides", "CNN+Res (slides)", "the slides' model: frozen ResNet-50, 1x1 conv+BN, three up blocks, 3x3 conv, ReLU",
             ResNets, "resnet50", false, "freeze=true", c => new CnnResSlides(c)),
         new("fcrn", "FCRN", "Laina et al. 2016: ResNet-50, 1x1 conv+BN, four up-projections, 3x3 conv",
@@ -51,6 +51,10 @@ public static class Architectures
             throw new ArgumentException(info.Encoders.Count == 0
                 ? $"model '{info.Name}' has its own encoder: do not give one ('{config.Encoder}')"
                 : $"model '{info.Name}' encoder '{config.Encoder}': use one of {string.Join(", ", info.Encoders)}");
+        var known = info.Options.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(o => o.Split('=')[0]).ToHashSet();
+        foreach (var option in config.Options.Keys)
+            if (!known.Contains(option))
+                throw new ArgumentException($"model '{info.Name}' has no option '{option}': its options are {string.Join(", ", known)}");
         return info.Build(config with { Name = info.Name, Encoder = config.Encoder?.ToLowerInvariant() ?? info.DefaultEncoder });
     }
 

@@ -59,7 +59,8 @@ public sealed record ReproduceProfile
         Name = "quick", Description = "the main job: SynthRooms 96x128, 3 epochs, ImageNet ResNet-18 encoder for CNN+Res (2-core CPU)",
         ExpectedTime = "under 5 minutes on 2 CPU cores",
         Height = 96, Width = 128, TrainCount = 800, ValCount = 48, TestCount = 96, Epochs = 3, BatchSize = 16, LearningRate = 2e-3,
-        ResidualEncoder = "resnet18-cntk",
+        // as on the slides, the pretrained trunk is frozen: only the decoder learns (and no backward pass through the encoder)
+        ResidualEncoder = "resnet18-cntk", FreezeEncoder = true,
     };
 
     /// <summary>A longer CPU run with larger input and more data.</summary>

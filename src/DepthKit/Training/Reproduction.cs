@@ -125,6 +125,7 @@ public static class Reproduction
             var identity = ModelFactory.Identity(config);
             log?.Invoke($"training {identity.DisplayName} ({k + 1}/{models.Count})");
             var started = Stopwatch.StartNew();
+            var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
             var options = profile.TrainOptions(profile.FreezeEncoder && Architectures.Get(config.Name).Encoders.Count > 0);
             Trainer.Seed(profile.Seed);
             var model = Architectures.Create(config);
@@ -138,7 +139,7 @@ public static class Reproduction
             var (test, _) = Evaluation.Evaluate(model, data.Test, evalOptions, profile.Height, profile.Width, profile.BatchSize, device: device, cancel: cancel);
             runs.Add(new ModelRun(config.Name, identity.DisplayName, trainer.History, test, runDir, started.Elapsed));
             log?.Invoke(string.Create(CultureInfo.InvariantCulture,
-                $"{identity.DisplayName}: δ<1.25 {test.D1:F3}, AbsRel {test.AbsRel:F3}, RMSE {test.Rmse:F3} m ({started.Elapsed.TotalSeconds:F0} s)"));
+                $"{identity.DisplayName}: δ<1.25 {test.D1:F3}, AbsRel {test.AbsRel:F3}, RMSE {test.Rmse:F3} m ({started.Elapsed.TotalSeconds:F0} s, CPU {(Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds:F0} s)"));
         }
 
         var result = new ReproduceResult(profile, data.Description, runs, mean, constant, medianScaled, clock.Elapsed, outDir);

@@ -123,6 +123,27 @@ public class DataLoaderTests
         Assert.True(watch.ElapsedMilliseconds < 3000, $"took {watch.ElapsedMilliseconds} ms"); // the whole epoch would take 4 s
     }
 
+    [Theory]
+    [InlineData(0)]
+    [InlineData(2)]
+    public void CancellingStopsAtTheNextBatchEvenWhenItIsAlreadyPrefetched(int workers)
+    {
+        var loader = new DataLoader(new Synthetic(40), new DataLoaderOptions { BatchSize = 2, Workers = workers, Prefetch = 8 });
+        using var cts = new CancellationTokenSource();
+        int seen = 0;
+        Assert.ThrowsAny<OperationCanceledException>(() =>
+        {
+            foreach (var batch in loader.Epoch(0, cts.Token))
+                using (batch)
+                {
+                    seen++;
+                    Thread.Sleep(50); // let the workers fill the prefetch queue
+                    cts.Cancel();
+                }
+        });
+        Assert.Equal(1, seen);
+    }
+
     [Fact]
     public void BreakingOutEarlyEndsTheWorkersAndPrefetchIsBounded()
     {
@@ -159,6 +180,21 @@ public class DataLoaderTests
         Assert.Equal([0, 1, 2, 3, 5], batches.SelectMany(b => b.Indices));
         Assert.Equal(1, log.Count);
         Assert.Contains("sample4.png: corrupt", log.Summary());
+    }
+
+    [Fact]
+    public void SkippingChosenAtTheSourceAlsoSkipsDecodeFailuresInTheLoader()
+    {
+        using var dir = new TempDir();
+        NyuFixtures.WriteDenseDepth(dir.Path, frames: 4);
+        File.WriteAllBytes(dir["data/nyu2_test/00002_colors.png"], [0x89, (byte)'P', (byte)'N', (byte)'G', 1, 2]);
+        var options = new DatasetOptions { SkipBadSamples = true };
+        using var ds = Datasets.Open(dir.Path, DatasetSplit.Test, options);
+        var loader = new DataLoader(ds, new DataLoaderOptions { BatchSize = 2, Shuffle = false, Workers = 2 });
+        Assert.Equal([0, 1, 3], Run(loader, 0).SelectMany(b => b.Indices));
+        Assert.Same(options.BadSamples, loader.BadSamples);
+        Assert.Equal(1, options.BadSamples.Count);
+        Assert.Contains("00002_colors.png", options.BadSamples.Summary());
     }
 
     [Fact]

@@ -61,6 +61,20 @@ public class DataStatsCommandTests
     }
 
     [Fact]
+    public void LabeledMatWithASplitsFileGivenOnTheCommandLine()
+    {
+        using var dir = new TempDir();
+        NyuFixtures.WriteLabeledMat(dir["labeled.mat"], frames: 4, 4, 6);
+        NyuFixtures.WriteMatV5(dir["my-splits.mat"], ("trainNdxs", [1, 2, 4], 4, true), ("testNdxs", [3], 9, true));
+        var (code, output, error) = CliRunner.Run("data", "stats", "--data", dir["labeled.mat"], "--splits", dir["my-splits.mat"], "--split", "test", "--json");
+        Assert.True(code == 0, error);
+        using var json = JsonDocument.Parse(output);
+        Assert.Equal("nyu-labeled-mat", json.RootElement.GetProperty("format").GetString());
+        Assert.Equal(1, json.RootElement.GetProperty("count").GetInt32());
+        Assert.Equal(1.012, json.RootElement.GetProperty("depth_min").GetDouble(), 6); // frame 3 (n 2): 1000 + 10 + 2 mm
+    }
+
+    [Fact]
     public void StatsMedianIsExactToAMillimetre()
     {
         var ds = new Fixed([0f, 0.5f, 2.0f, 2.0004f, 7.25f]);

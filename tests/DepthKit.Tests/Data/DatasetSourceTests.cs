@@ -1,5 +1,6 @@
 using System.IO.Compression;
 using DepthKit.Data;
+using PureHDF;
 
 namespace DepthKit.Tests.Data;
 
@@ -88,6 +89,13 @@ public class DatasetSourceTests
         var results = new DepthSample[48];
         Parallel.For(0, results.Length, new ParallelOptions { MaxDegreeOfParallelism = 4 }, i => results[i] = ds.Get(i % 6));
         for (int i = 0; i < results.Length; i++) Assert.Equal(NyuFixtures.Rgb(i % 6, H, W), results[i].Rgb);
+        // archives are pooled: a loader that starts new threads every epoch does not open new ones each time
+        var store = (ZipStore)((DenseDepthDataset)ds).Store;
+        int opened = store.OpenArchives;
+        Assert.InRange(opened, 1, 5); // at most one per concurrent reader (4) plus the one that listed the entries
+        var loader = new DataLoader(ds, new DataLoaderOptions { BatchSize = 2, Workers = 2 });
+        for (int epoch = 0; epoch < 5; epoch++) foreach (var b in loader.Epoch(epoch)) b.Dispose();
+        Assert.True(store.OpenArchives <= Math.Max(opened, 3), $"{store.OpenArchives} archives after 5 epochs");
     }
 
     [Fact]
@@ -111,7 +119,9 @@ public class DatasetSourceTests
     public void LabeledMatIsReadWithMatlabOrientationAndTheSplitsFile()
     {
         using var dir = new TempDir();
-        NyuFixtures.WriteLabeledMat(dir["nyu_depth_v2_labeled.mat"], frames: 5, H, W);
+        NyuFixtures.WriteLabeledMat(dir["nyu_depth_v2_labeled.mat"], frames: 5, H, W, chunkedDeflate: true);
+        using (var h5 = PureHDF.H5File.OpenRead(dir["nyu_depth_v2_labeled.mat"]))
+            Assert.Equal(PureHDF.H5DataLayoutClass.Chunked, h5.Dataset("images").Layout.Class); // as MATLAB writes big arrays
         // splits.mat as NYU ships it: 1-based, train stored compactly as uint8 in a compressed element, test as doubles
         NyuFixtures.WriteMatV5(dir["splits.mat"], ("trainNdxs", [1, 3, 4], 2, true), ("testNdxs", [2, 5], 9, false));
         using var test = (NyuLabeledMat)Datasets.Open(dir["nyu_depth_v2_labeled.mat"], DatasetSplit.Test);
@@ -129,11 +139,14 @@ public class DatasetSourceTests
         Assert.Equal(NyuFixtures.Rgb(2, H, W), train.Get(1).Rgb); // frame 3 (1-based)
     }
 
-    [Fact]
-    public void LabeledMatWithoutSplitsUsesAllFramesOrAsksForSplits()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void LabeledMatWithoutSplitsUsesAllFramesOrAsksForSplits(bool matlabHeader)
     {
         using var dir = new TempDir();
-        NyuFixtures.WriteLabeledMat(dir["labeled.mat"], frames: 3, H, W);
+        NyuFixtures.WriteLabeledMat(dir["labeled.mat"], frames: 3, H, W, matlabHeader);
+        Assert.Equal(matlabHeader, File.ReadAllText(dir["labeled.mat"]).StartsWith("MATLAB 7.3"));
         using var all = Datasets.Open(dir["labeled.mat"], DatasetSplit.All);
         Assert.Equal(3, all.Count);
         Assert.Equal(NyuFixtures.DepthMetres(2, H, W), all.Get(2).Depth);

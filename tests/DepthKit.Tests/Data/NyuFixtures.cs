@@ -84,7 +84,7 @@ static class NyuFixtures
     /// A labeled .mat in MATLAB's layout as HDF5 sees it: images uint8 [N, 3, W, H], depths float32 [N, W, H],
     /// element [n, c, x, y] = pixel (row y, column x).
     /// </summary>
-    public static void WriteLabeledMat(string path, int frames, int h, int w)
+    public static void WriteLabeledMat(string path, int frames, int h, int w, bool matlabHeader = true, bool chunkedDeflate = false)
     {
         var images = new byte[frames * 3 * w * h];
         var depths = new float[frames * w * h];
@@ -99,11 +99,17 @@ static class NyuFixtures
                     depths[(n * w + x) * h + y] = d[y * w + x];
                 }
         }
+        // MATLAB writes big arrays chunked and deflated; chunkedDeflate does the same (one chunk per 2 frames)
+        uint[]? imageChunks = chunkedDeflate ? [2, 3, (uint)w, (uint)h] : null, depthChunks = chunkedDeflate ? [2, (uint)w, (uint)h] : null;
         new H5File
         {
-            ["images"] = new H5Dataset(images, fileDims: [(ulong)frames, 3, (ulong)w, (ulong)h]),
-            ["depths"] = new H5Dataset(depths, fileDims: [(ulong)frames, (ulong)w, (ulong)h]),
-        }.Write(path);
+            ["images"] = new H5Dataset(images, chunks: imageChunks, fileDims: [(ulong)frames, 3, (ulong)w, (ulong)h]),
+            ["depths"] = new H5Dataset(depths, chunks: depthChunks, fileDims: [(ulong)frames, (ulong)w, (ulong)h]),
+        }.Write(path, new H5WriteOptions { UserBlockSize = matlabHeader ? 512UL : 0UL, Filters = chunkedDeflate ? [PureHDF.Filters.DeflateFilter.Id] : [] });
+        if (!matlabHeader) return;
+        // MATLAB v7.3 files start with a 512-byte user block holding a text header; HDF5 begins at byte 512
+        using var f = new FileStream(path, FileMode.Open, FileAccess.Write);
+        f.Write(System.Text.Encoding.ASCII.GetBytes("MATLAB 7.3 MAT-file, Platform: GLNXA64, Created on: test HDF5 schema 1.00 ."));
     }
 
     /// <summary>

@@ -132,6 +132,8 @@ public class ArchitectureTests
         Assert.Contains("own encoder", noEncoder.Message);
         var badOption = Assert.Throws<ArgumentException>(() => Architectures.Create(new ModelConfig("cnn").With("width", "wide")));
         Assert.Contains("width", badOption.Message);
+        var unknownOption = Assert.Throws<ArgumentException>(() => Architectures.Create(new ModelConfig("cnn").With("widht", "8")));
+        Assert.Contains("widht", unknownOption.Message);
     }
 
     [Fact]

@@ -27,7 +27,9 @@ public class TrainingStepTests
     {
         using var scope = NewDisposeScope();
         random.manual_seed(3);
-        using var model = Architectures.Create(new ModelConfig(name).With("dropout", "0"));
+        // no dropout noise: the loss must fall within a few steps
+        var config = new ModelConfig(name);
+        using var model = Architectures.Create(name == "cnn-fc" ? config.With("dropout", "0") : config);
         model.train();
         var (rgb, depth) = TinyBatch();
         using var optimizer = optim.Adam(model.parameters(), lr: 1e-3);

@@ -95,6 +95,24 @@ public class CommandTests(SmokeRun smoke) : IClassFixture<SmokeRun>
     }
 
     [Fact]
+    public void TrainThenResumeWithMoreEpochsContinuesTheRun()
+    {
+        using var dir = new TempDir();
+        string[] common = ["--data", "synth", "--train-count", "8", "--val-count", "2", "--device", "cpu"];
+        var (code, output, error) = CliRunner.Run(["train", "--model", "cnn", "--size", "32x32", "--epochs", "1", "--batch", "4", "--out", dir["run"], .. common]);
+        Assert.True(code == 0, error);
+        Assert.Contains("training CNN on SynthRooms 32x32", output);
+        Assert.Contains("CNN: epoch 1/1: train loss", output);
+        var (code2, output2, error2) = CliRunner.Run(["train", "--resume", dir["run"], "--epochs", "2", .. common]);
+        Assert.True(code2 == 0, error2);
+        Assert.Contains("resuming CNN", output2);
+        Assert.Contains("CNN: epoch 2/2", output2);
+        var info = Checkpoint.ReadInfo(dir["run/last.ckpt"]);
+        Assert.Equal((2, 4L), (info.Epoch, info.Step));
+        Assert.Equal(3, File.ReadAllLines(dir["run/history.csv"]).Length);
+    }
+
+    [Fact]
     public void TrainCommandErrorsAreOneLine()
     {
         var (code, _, error) = CliRunner.Run("train", "--model", "cnn", "--out", "x");

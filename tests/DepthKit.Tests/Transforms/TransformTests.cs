@@ -177,6 +177,45 @@ public class TransformTests
     }
 
     [Fact]
+    public void EveryGalleryTransformKeepsRgbAndDepthAligned()
+    {
+        // 240x320 frame whose RGB encodes its depth; every transform except resampling ones must keep the code exact
+        var rgb = new byte[240 * 320 * 3];
+        var depth = new float[240 * 320];
+        for (int y = 0; y < 240; y++)
+            for (int x = 0; x < 320; x++)
+            {
+                int p = y * 320 + x;
+                rgb[3 * p] = (byte)(x % 256); rgb[3 * p + 1] = (byte)y; rgb[3 * p + 2] = (byte)(x / 256);
+                depth[p] = 1f + x + 1000f * y;
+            }
+        var s = new DepthSample(240, 320, rgb, depth);
+        foreach (var (name, t) in Augmentations.Gallery(240, 320))
+        {
+            var o = t.Apply(s, new Random(9));
+            int aligned = 0;
+            for (int p = 0; p < o.Depth.Length; p++)
+            {
+                if (!o.IsValid(p)) continue;
+                if (name.StartsWith("resize")) Assert.Equal(s.Depth[p], o.Depth[p]); // same size: identity
+                else if (name is "colour jitter" or "channel swap" or "gamma 0.7..1.3") Assert.Equal(s.Depth[p], o.Depth[p]);
+                else if (name.StartsWith("rotation"))
+                {
+                    // depth is nearest, RGB bilinear: the RGB code lies within one pixel of the depth's source
+                    int x = o.Rgb[3 * p] + 256 * o.Rgb[3 * p + 2], y = o.Rgb[3 * p + 1];
+                    float d = o.Depth[p];
+                    int dx = (int)((d - 1f) % 1000f), dy = (int)((d - 1f) / 1000f);
+                    if (dx >= 250) continue; // bilinear RGB across the x = 255/256 wrap of the R/B code is not a position
+                    Assert.True(Math.Abs(dx - x) <= 1 && Math.Abs(dy - y) <= 1, $"{name}: pixel {p} RGB ({x}, {y}) vs depth ({dx}, {dy})");
+                }
+                else Assert.Equal(1f + (o.Rgb[3 * p] + 256 * o.Rgb[3 * p + 2]) + 1000f * o.Rgb[3 * p + 1], o.Depth[p]);
+                aligned++;
+            }
+            Assert.True(aligned > o.Depth.Length / 2, $"{name}: only {aligned} valid pixels");
+        }
+    }
+
+    [Fact]
     public void NormalizationPresetsFollowTheirFormulas()
     {
         byte[] rgb = [255, 128, 0];

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace DepthKit.Data.Synth;
 
 /// <summary>
@@ -7,6 +9,7 @@ namespace DepthKit.Data.Synth;
 /// </summary>
 public static class CameraEffects
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // a long loop run a few times: optimise at once, not after tier 0
     public static byte[] Develop(RenderBuffers b, Rng rng, bool effects)
     {
         int n = b.Height * b.Width;
@@ -57,6 +60,7 @@ public static class CameraEffects
         (Hash.Unit(seed, i, c * 4) + Hash.Unit(seed, i, c * 4 + 1) + Hash.Unit(seed, i, c * 4 + 2) + Hash.Unit(seed, i, c * 4 + 3) - 2) * 1.7320508075688772;
 
     /// <summary>Separable Gaussian blur (radius 2), clamped at the borders.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // a long loop run a few times: optimise at once, not after tier 0
     static void Blur(double[] img, int h, int w, double sigma)
     {
         var kernel = new double[5];

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace DepthKit.Data.Synth;
 
 /// <summary>What one render produces before the camera and the depth sensor have their say.</summary>
@@ -30,6 +31,7 @@ public sealed class RenderBuffers(int height, int width)
 /// </summary>
 public static class Renderer
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // a long loop run a few times: optimise at once, not after tier 0
     public static RenderBuffers Render(Scene scene, ulong seed)
     {
         var k = scene.Camera.Intrinsics;
@@ -46,6 +48,7 @@ public static class Renderer
     /// window (specular highlights too), only across pixels of the same surface (similar depth and normal), the way real-time path tracers
     /// denoise. Texture (albedo) is not blurred, and depth is untouched.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // a long loop run a few times: optimise at once, not after tier 0
     static void SmoothIrradiance(RenderBuffers b)
     {
         int h = b.Height, w = b.Width;

@@ -32,6 +32,9 @@ public sealed class Scene(Camera camera)
     public List<Primitive> Structure { get; } = [];
     public List<SceneObject> Objects { get; } = [];
     public List<Light> Lights { get; } = [];
+    /// <summary>Sunlight: unit direction toward the sun and its colour; it enters only where nothing (a wall
+    /// with a window hole in it) blocks the way out.</summary>
+    public (Vec3 Direction, Vec3 Color)? Sun { get; set; }
     /// <summary>Light arriving from everywhere (bounce light), times albedo.</summary>
     public Vec3 Ambient { get; set; } = new(0.15, 0.15, 0.15);
     /// <summary>A short description for logs ("bedroom 4.1 x 2.6 x 5.3 m, 23 objects").</summary>

@@ -279,6 +279,14 @@ public static class SceneBuilder
             var along = wf.P(1, 0, 0) - wf.P(0, 0, 0);
             double strength = (1.5 + 6 * daylight) * rng.Uniform(0.6, 1.4);
             scene.Lights.Add(new Light(center, new Vec3(0.95, 0.97, 1.0) * (strength * ww * (top - sill)), 0, along * (ww / 2), new Vec3(0, (top - sill) / 2, 0)));
+            if (scene.Sun is null && daylight > 0.6 && rng.Chance(0.5))
+            {
+                // sun low enough to shine in through this window: a bright patch on the floor and walls, hard shadows
+                var outward = wf.P(0, 0, -1) - wf.P(0, 0, 0);
+                double elevationAngle = rng.Uniform(0.25, 0.8), azimuth = rng.Uniform(-0.8, 0.8);
+                var direction = (outward * (DetMath.Cos(elevationAngle) * DetMath.Cos(azimuth)) + along * (DetMath.Cos(elevationAngle) * DetMath.Sin(azimuth)) + Vec3.UnitY * DetMath.Sin(elevationAngle)).Normalized();
+                scene.Sun = (direction, new Vec3(1.0, 0.93, 0.82) * rng.Uniform(2, 5));
+            }
             added++;
         }
         return added;

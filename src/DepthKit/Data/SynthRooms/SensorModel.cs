@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace DepthKit.Data.Synth;
 
 /// <summary>
@@ -16,6 +18,7 @@ public static class SensorModel
     /// <summary>Disparity resolution: the Kinect reports disparity in 1/8 pixel.</summary>
     const double SubPixel = 8.0;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)] // a long loop run a few times: optimise at once, not after tier 0
     public static float[] Measure(RenderBuffers b, Scene scene, Rng rng, bool sensorNoise)
     {
         int n = b.Height * b.Width;
@@ -35,8 +38,8 @@ public static class SensorModel
                 double blob = Noise.Value(seed, x / holeScale, y / holeScale);
                 double speckle = Hash.Unit(seed, (ulong)i, 7);
                 if (b.BehindGlass[i]) continue;
-                if (b.Cosine[i] < 0.08 || (b.Cosine[i] < 0.2 && blob < 0.5)) continue;                  // grazing
-                if (b.Reflectance[i] < 0.03 && blob < 0.8 || b.Reflectance[i] < 0.012) continue;       // dark: too little IR back
+                if (b.Cosine[i] < 0.06 || (b.Cosine[i] < 0.15 && blob < 0.4)) continue;               // grazing
+                if (b.Reflectance[i] < 0.015 && blob < 0.8 || b.Reflectance[i] < 0.006) continue; // dark: too little IR back
                 if (b.Gloss[i] > 0.3 && blob < b.Gloss[i] * 0.9) continue;                           // specular: IR bounces away
                 if (IsEdge(b, x, y, z) && speckle < 0.6) continue;                                    // flying pixels at edges
                 var point = scene.Camera.Position + scene.Camera.PixelRay(x, y).Direction * z;

@@ -10,7 +10,7 @@ public static class Shading
 {
     /// <summary>How far (metres) ambient occlusion looks for nearby geometry: darkens corners and contact points.</summary>
     const double OcclusionRange = 0.35;
-    const int OcclusionRays = 3;
+    const int OcclusionRays = 2;
 
     /// <summary>A shaded point: colour = Albedo x Irradiance + Specular + Emitted. Irradiance and Specular (sampled, so
     /// grainy) are kept apart so the renderer can smooth them across neighbouring pixels of the same surface.</summary>
@@ -60,6 +60,11 @@ public static class Shading
                 for (int k = 0; k < 5; k++) s *= s; // s^32
                 specular += light.Color * (m.Gloss * s * falloff);
             }
+        }
+        if (scene.Sun is var (sunDirection, sunColor))
+        {
+            double cosine = n.Dot(sunDirection);
+            if (cosine > 0 && !scene.Occluded(new Ray(point, sunDirection * 100), 1)) irradiance += sunColor * cosine;
         }
         return new Result(albedo, irradiance, specular, emitted);
     }
