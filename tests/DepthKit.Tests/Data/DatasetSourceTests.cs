@@ -222,3 +222,21 @@ public class DatasetSourceTests
         Assert.Contains("not HDF5", g.Message);
     }
 }
+
+public class SynthInteropTests
+{
+    [Fact]
+    public void FolderWrittenByDepthkitSynthOpensAsDenseDepthLayoutWithItsValues()
+    {
+        using var dir = new TempDir();
+        SynthRooms.WriteDataset(dir.Path, count: 2, height: 24, width: 32, seed: 5);
+        using var ds = Datasets.Open(dir.Path);
+        Assert.Equal("densedepth-folder", ds.Format);
+        Assert.Equal(2, ds.Count);
+        var read = ds.Get(1);
+        var rendered = SynthRooms.Render(5, SynthRooms.SceneIndex(SynthSplit.Train, 1), 24, 32, false, true);
+        Assert.Equal(rendered.Rgb, read.Rgb); // PNG is lossless
+        for (int p = 0; p < read.Depth.Length; p++)
+            Assert.Equal(DepthPng.MetresToMillimetres([rendered.Depth[p]])[0] / 1000.0, read.Depth[p], 6); // 16-bit millimetres
+    }
+}
