@@ -1,0 +1,55 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text.Json.Serialization;
+
+namespace DepthKit.Diagnostics;
+
+/// <summary>What a benchmark ran on: CPU, cores, load, runtime versions and oneDNN state.</summary>
+public sealed record MachineInfo(
+    string CpuModel, int LogicalCores, int TorchThreads, string Os,
+    [property: JsonPropertyName("dotnet")] string DotNet,
+    [property: JsonPropertyName("torchsharp")] string TorchSharp,
+    [property: JsonPropertyName("libtorch")] string LibTorch,
+    [property: JsonPropertyName("onednn")] bool OneDnn,
+    [property: JsonPropertyName("onednn_reason")] string OneDnnReason, bool AllocatorTuned,
+    [property: JsonPropertyName("depthkit_version")] string DepthKitVersion, double[] LoadAverage, string Configuration)
+{
+    /// <summary>Reads /proc/cpuinfo and /proc/loadavg (empty values off Linux) and the runtime state (initialises torch if nobody did).</summary>
+    public static MachineInfo Read()
+    {
+        var info = Runtime.Info ?? Runtime.Initialize();
+        return new MachineInfo(ReadCpuModel(), Environment.ProcessorCount, info.Threads,
+            RuntimeInformation.OSDescription + " " + RuntimeInformation.OSArchitecture, info.DotNetVersion, info.TorchSharpVersion,
+            info.LibTorchVersion, info.OneDnnEnabled, info.OneDnnReason, info.AllocatorTuned,
+            typeof(Runtime).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
+                .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion.Split('+')[0] ?? "?",
+            ReadLoadAverage(),
+#if DEBUG
+            "Debug"
+#else
+            "Release"
+#endif
+            );
+    }
+
+    /// <summary>The first "model name" of /proc/cpuinfo.</summary>
+    public static string ReadCpuModel() => File.Exists("/proc/cpuinfo") ? ParseCpuModel(File.ReadAllText("/proc/cpuinfo")) : "unknown";
+
+    public static string ParseCpuModel(string cpuinfo)
+    {
+        foreach (var line in cpuinfo.Split('\n'))
+        {
+            int colon = line.IndexOf(':');
+            if (colon > 0 && line[..colon].Trim() == "model name") return line[(colon + 1)..].Trim();
+        }
+        return "unknown";
+    }
+
+    /// <summary>1, 5 and 15 minute load averages (runnable threads; above the core count the machine is oversubscribed).</summary>
+    public static double[] ReadLoadAverage()
+    {
+        if (!File.Exists("/proc/loadavg")) return [];
+        var parts = File.ReadAllText("/proc/loadavg").Split(' ');
+        return [.. parts.Take(3).Select(p => double.Parse(p, CultureInfo.InvariantCulture))];
+    }
+}
