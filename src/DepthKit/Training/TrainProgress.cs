@@ -1,7 +1,7 @@
 namespace DepthKit.Training;
 
 /// <summary>What a training run reports after every step and at each epoch end (for a progress bar or a live chart).</summary>
-/// <remarks>Phase: "train" after a step, "val" after validation, "done" at the end</remarks>
+/// <remarks>Phase: "train" after a step, "val" after an epoch's validation (with the epoch summary in Message)</remarks>
 /// <remarks>Epoch: 1-based epoch being run</remarks>
 /// <remarks>Step: global optimiser steps done</remarks>
 /// <remarks>TotalSteps: steps of the whole run</remarks>
