@@ -4,6 +4,7 @@ using static TorchSharp.torch;
 
 namespace DepthKit.Tests.Training;
 
+[Collection(nameof(DepthKit.Tests.Models.GlobalTorchSeed))] // dropout and init draw from torch's global generator
 public class TrainerTests
 {
     static readonly TinyDataset Train = new(12, 8, 8, seed: 1, "tiny/train");
