@@ -40,8 +40,8 @@ public class DiagnosticsTests(ITestOutputHelper output)
         manual_seed(7);
         var withBn = new ConvStack(layers: 12, channels: 16, batchNorm: true);
         withBn.train(); // batch statistics
-        var a = DepthKit.Models.Diagnostics.Activations(plain, rgb);
-        var b = DepthKit.Models.Diagnostics.Activations(withBn, rgb);
+        var a = LayerStatistics.Activations(plain, rgb);
+        var b = LayerStatistics.Activations(withBn, rgb);
         Assert.Equal(13, a.Count); // stem + 12 layers
         Assert.Equal("stem_relu", a[0].Path);
         Assert.Equal("relus.11", a[^1].Path);
@@ -61,8 +61,8 @@ public class DiagnosticsTests(ITestOutputHelper output)
         var plain = new ConvStack(layers: 16, channels: 16);
         manual_seed(11);
         var residual = new ConvStack(layers: 16, channels: 16, residual: true);
-        var p = DepthKit.Models.Diagnostics.GradientNorms(plain, rgb, depth);
-        var r = DepthKit.Models.Diagnostics.GradientNorms(residual, rgb, depth);
+        var p = LayerStatistics.GradientNorms(plain, rgb, depth);
+        var r = LayerStatistics.GradientNorms(residual, rgb, depth);
         Assert.Equal(18, p.Count);
         Assert.Equal("stem", p[0].Path);
         Assert.Equal("head", p[^1].Path);
@@ -84,7 +84,7 @@ public class DiagnosticsTests(ITestOutputHelper output)
         var x = tensor(new float[] { 1, 2, 3, 4 }).reshape(1, 1, 2, 2);
         var t = tensor(new float[] { 1, 5, 0, 9 }).reshape(1, 1, 2, 2); // 0 = invalid
         // residuals w x - t over valid: 1, -1, -1 -> d/dw = mean(sign * x) = (1 - 2 - 4) / 3 = -5/3
-        var g = DepthKit.Models.Diagnostics.GradientNorms(conv, x, t);
+        var g = LayerStatistics.GradientNorms(conv, x, t);
         Assert.Single(g);
         Assert.Equal(5.0 / 3, g[0].GradientNorm, 5);
         Assert.Equal(2.0, g[0].WeightNorm, 6);

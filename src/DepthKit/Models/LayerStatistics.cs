@@ -23,7 +23,7 @@ public sealed class ConvStack : nn.Module<Tensor, Tensor>
     readonly ReLU stem_relu = nn.ReLU();
     readonly ModuleList<Conv2d> convs = new();
     readonly ModuleList<nn.Module<Tensor, Tensor>> norms = new();
-    // one ReLU module per use, so forward hooks see every activation (Diagnostics.Activations)
+    // one ReLU module per use, so forward hooks see every activation (LayerStatistics.Activations)
     readonly ModuleList<ReLU> relus = new();
     readonly Conv2d head;
 
@@ -73,14 +73,14 @@ public sealed class ConvStack : nn.Module<Tensor, Tensor>
     }
 }
 
-/// <summary>One module call's output statistics (<see cref="Diagnostics.Activations"/>).</summary>
+/// <summary>One module call's output statistics (<see cref="LayerStatistics.Activations"/>).</summary>
 public sealed record LayerActivation(int Index, string Path, string Type, double Mean, double Std, double ZeroFraction);
 
-/// <summary>One convolution's weight and gradient norms after a backward pass (<see cref="Diagnostics.GradientNorms"/>).</summary>
+/// <summary>One convolution's weight and gradient norms after a backward pass (<see cref="LayerStatistics.GradientNorms"/>).</summary>
 public sealed record LayerGradient(int Index, string Path, double WeightNorm, double GradientNorm);
 
 /// <summary>Measurements the lessons show: what flows forward (activations) and backward (gradients) through a network.</summary>
-public static class Diagnostics
+public static class LayerStatistics
 {
     /// <summary>
     /// Mean, standard deviation and fraction of exact zeros of every output of the modules <paramref name="select"/>
