@@ -22,10 +22,7 @@ public sealed class Cnn : DepthNet
     {
         long w = config.GetInt("width", 16);
         encoder = new ConvEncoder([w, 2 * w, 4 * w, 8 * w]);
-        long[] channels = [8 * w, 4 * w, 2 * w, w, w];
-        var ups = new List<nn.Module<Tensor, Tensor>>();
-        for (int i = 0; i < 4; i++) ups.Add(new UpsampleConv(channels[i], channels[i + 1]));
-        decoder = nn.Sequential(ups);
+        decoder = Cnn.Decoder(w, (cin, cout) => new UpsampleConv(cin, cout));
         head = Layers.Conv(w, 1, 3, bias: true);
         RegisterComponents();
         Layers.InitializeWeights(this);
@@ -33,6 +30,13 @@ public sealed class Cnn : DepthNet
     }
 
     public override nn.Module Encoder => encoder;
+
+    /// <summary>Four 2x upsampling units, 8w -> 4w -> 2w -> w -> w channels: the decoder CNN and CNN+trans share.</summary>
+    internal static Sequential Decoder(long w, Func<long, long, nn.Module<Tensor, Tensor>> upsampleUnit)
+    {
+        long[] channels = [8 * w, 4 * w, 2 * w, w, w];
+        return nn.Sequential(Enumerable.Range(0, 4).Select(i => upsampleUnit(channels[i], channels[i + 1])));
+    }
 
     // sizes that are not multiples of 16 come back slightly off: resize to the input
     protected override Tensor Predict(Tensor x) =>

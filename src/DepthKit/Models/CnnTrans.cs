@@ -25,10 +25,7 @@ public sealed class CnnTrans : DepthNet
     {
         long w = config.GetInt("width", 16);
         encoder = new ConvEncoder([w, 2 * w, 4 * w, 8 * w]);
-        long[] channels = [8 * w, 4 * w, 2 * w, w, w];
-        var ups = new List<nn.Module<Tensor, Tensor>>();
-        for (int i = 0; i < 4; i++) ups.Add(new TransposedConvBnRelu(channels[i], channels[i + 1]));
-        decoder = nn.Sequential(ups);
+        decoder = Cnn.Decoder(w, (cin, cout) => new TransposedConvBnRelu(cin, cout));
         head = Layers.Conv(w, 1, 3, bias: true);
         RegisterComponents();
         Layers.InitializeWeights(this);
