@@ -46,11 +46,16 @@ public sealed record LoaderResult(
 
 public sealed record LoaderWorkersResult(int Workers, Stats ImagesPerSecond, Stats RatioToStep);
 
-/// <summary>RSS at the end of each epoch of a short training run.</summary>
+/// <summary>
+/// RSS at the end of each epoch of a short training run, as found and after a full garbage collection. The drift
+/// (the goal's number) uses the after-collection series: what the process still holds, not when the GC last ran.
+/// </summary>
 public sealed record MemoryResult(
     string Model, int Height, int Width, int BatchSize, int StepsPerEpoch, int Epochs,
-    List<long> RssBytesPerEpoch, List<long> ManagedBytesPerEpoch, long RssBeforeBytes,
-    [property: JsonPropertyName("drift_epoch2_to_last")] double DriftEpoch2ToLast);
+    List<long> RssBytesPerEpoch, List<long> ManagedBytesPerEpoch, List<long> RssAfterGcBytesPerEpoch, List<long> ManagedAfterGcBytesPerEpoch,
+    long RssBeforeBytes,
+    [property: JsonPropertyName("drift_epoch2_to_last")] double DriftEpoch2ToLast,
+    [property: JsonPropertyName("drift_epoch2_to_last_without_gc")] double DriftEpoch2ToLastWithoutGc);
 
 /// <summary>Single-image latency through the kit's predictor vs a bare forward, and batched bare throughput.</summary>
 public sealed record InferenceResult(
