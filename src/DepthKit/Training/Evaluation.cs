@@ -31,7 +31,7 @@ public static class Evaluation
             {
                 cancel.ThrowIfCancellationRequested();
                 using var scope = NewDisposeScope();
-                using var noGrad = no_grad();
+                using var forwardOnly = Runtime.ForwardOnly();
                 var indices = Enumerable.Range(start, Math.Min(batchSize, dataset.Count - start)).ToArray();
                 var samples = new DepthSample[indices.Length];
                 Parallel.For(0, samples.Length, i => samples[i] = dataset.Get(indices[i]));

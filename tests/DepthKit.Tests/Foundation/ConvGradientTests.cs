@@ -31,7 +31,7 @@ public class ConvGradientTests
         Assert.Equal(CpuCacheInfo.Read().CacheLeavesEmpty, info.Cpu.CacheLeavesEmpty);
     }
 
-    static void AssertGradientsMatch(int inChannels, int outChannels, int kernel, int stride, int padding, int size)
+    internal static void AssertGradientsMatch(int inChannels, int outChannels, int kernel, int stride, int padding, int size)
     {
         using var scope = NewDisposeScope();
         var generator = new Generator(seed: 1234);
