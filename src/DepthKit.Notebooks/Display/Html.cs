@@ -9,6 +9,16 @@ public interface IHtmlView
     string ToHtml();
 }
 
+/// <summary>
+/// Ready-made HTML. Not AspNetCore's HtmlString: the kernel formatted that one as an object with a Value property
+/// (a tree view of escaped markup), so live views showed their source instead of a progress bar.
+/// </summary>
+public sealed record HtmlFragment(string Html) : IHtmlView
+{
+    public string ToHtml() => Html;
+    public override string ToString() => Html;
+}
+
 static class Html
 {
     public static string Escape(string text) => WebUtility.HtmlEncode(text);

@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using Microsoft.AspNetCore.Html;
 
 namespace DepthKit.Notebooks.Display;
 
@@ -35,7 +34,7 @@ public sealed class LiveProgress : LiveView
         double fraction = Total == 0 ? 1 : (double)Done / Total;
         var elapsed = _clock.Elapsed;
         string eta = Done > 0 && Done < Total ? $", ~{TimeSpan.FromSeconds(elapsed.TotalSeconds * (Total - Done) / Done):m\\:ss} left" : "";
-        return new HtmlString(
+        return new HtmlFragment(
             $"<div style=\"font-family:monospace\">{Html.Escape(Title)} " +
             $"<progress value=\"{Done}\" max=\"{Math.Max(Total, 1)}\" style=\"width:240px\"></progress> " +
             $"{Done}/{Total} ({fraction:P0}, {elapsed:m\\:ss}{eta}) {Html.Escape(Message)}</div>");

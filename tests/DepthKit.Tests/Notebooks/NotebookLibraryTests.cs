@@ -186,5 +186,9 @@ public class LiveViewTests
         var last = sink.Updates[^1].ToString()!;
         Assert.Contains("4/4", last);
         Assert.Contains("half", last);
+        // the notebook shows a progress bar, not its escaped source
+        var html = NotebookFormatters.ToHtml(sink.Updates[^1]);
+        Assert.Contains("<progress value=\"4\" max=\"4\"", html);
+        Assert.DoesNotContain("&lt;progress", html);
     }
 }

@@ -80,7 +80,7 @@ public static class NotebookRunner
         var (code, log, elapsed) = Run("dotnet", ["repl", "--run", notebook, "--exit-after-run", "--output-path", Path.Combine("out", notebook)],
                                        NotebookFolder, timeout, env);
         bool timedOut = code == int.MinValue;
-        var errors = File.Exists(output) ? ReadErrors(output) : [];
+        var errors = File.Exists(output) ? [.. ReadErrors(output), .. ReadEscapedMarkup(output)] : new List<CellError>();
         return new NotebookRun(notebook, code, timedOut, elapsed, errors, log);
     }
 
@@ -105,6 +105,35 @@ public static class NotebookRunner
         }
         return errors;
     }
+
+    /// <summary>
+    /// Outputs that show the kit's markup as text (a tree view of an escaped &lt;div&gt;, &lt;progress&gt; or &lt;img&gt;)
+    /// instead of drawing it: the kernel did not recognise the object as HTML. Reported like cell errors.
+    /// </summary>
+    public static IReadOnlyList<CellError> ReadEscapedMarkup(string executedNotebook)
+    {
+        using var doc = JsonDocument.Parse(File.ReadAllText(executedNotebook));
+        var problems = new List<CellError>();
+        int index = 0;
+        foreach (var cell in doc.RootElement.GetProperty("cells").EnumerateArray())
+        {
+            if (cell.TryGetProperty("outputs", out var outputs))
+                foreach (var o in outputs.EnumerateArray())
+                {
+                    if (!o.TryGetProperty("data", out var data) || !data.TryGetProperty("text/html", out var html)) continue;
+                    string text = html.ValueKind == JsonValueKind.Array ? string.Concat(html.EnumerateArray().Select(s => s.GetString())) : html.GetString() ?? "";
+                    if (EscapedTags.FirstOrDefault(t => text.Contains(t, StringComparison.Ordinal)) is { } tag)
+                    {
+                        problems.Add(new CellError(index, FirstLine(cell), $"an output shows escaped markup ({tag}...) instead of rendering it"));
+                        break;
+                    }
+                }
+            index++;
+        }
+        return problems;
+    }
+
+    static readonly string[] EscapedTags = ["&lt;div", "&lt;progress", "&lt;img", "&lt;table"];
 
     static string FirstLine(JsonElement cell)
     {

@@ -24,4 +24,23 @@ public class NotebookRunnerTests
         Assert.Contains("notebooks/nb.ipynb failed", run.Describe());
         Assert.Contains("cell 2 `var c = b;`: (1,1): error CS0103", run.Describe());
     }
+
+    [Fact]
+    public void EscapedMarkupInAnOutputIsReportedWithItsCell()
+    {
+        using var dir = new TempDir();
+        // what the kernel printed for an HtmlString it did not recognise (notebook 05's progress bar), next to drawn HTML
+        File.WriteAllText(dir["nb.ipynb"], """
+            {"cells":[
+              {"cell_type":"code","metadata":{},"execution_count":1,"outputs":[{"output_type":"display_data","metadata":{},"data":{"text/html":["<div><img src=\"data:image/png;base64,AA==\"></div>"]}}],"source":["display(picture);"]},
+              {"cell_type":"code","metadata":{},"execution_count":2,"outputs":[{"output_type":"display_data","metadata":{},"data":{"text/html":["<details class=\"dni-treeview\"><summary><code>&lt;div style=&quot;font-family:monospace&quot;&gt;training &lt;progress value=&quot;0&quot;&gt;</code></summary></details>"]}}],"source":["trainer.Fit();"]}
+            ],"metadata":{},"nbformat":4,"nbformat_minor":5}
+            """);
+        var problems = NotebookRunner.ReadEscapedMarkup(dir["nb.ipynb"]);
+        var problem = Assert.Single(problems);
+        Assert.Equal(1, problem.Cell);
+        Assert.Equal("trainer.Fit();", problem.FirstLine);
+        Assert.Contains("&lt;div", problem.Error);
+        Assert.Empty(NotebookRunner.ReadErrors(dir["nb.ipynb"]));
+    }
 }
