@@ -10,6 +10,12 @@ static partial class LibC
     [LibraryImport("libc", EntryPoint = "mallopt")]
     public static partial int Mallopt(int param, int value);
 
+    [LibraryImport("libc", EntryPoint = "malloc")]
+    public static partial IntPtr Malloc(nuint size);
+
+    [LibraryImport("libc", EntryPoint = "free")]
+    public static partial void Free(IntPtr block);
+
     [LibraryImport("libc", EntryPoint = "gnu_get_libc_version")]
     public static partial IntPtr GnuGetLibcVersion();
 }

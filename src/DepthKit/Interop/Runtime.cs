@@ -74,6 +74,12 @@ public static class Runtime
             notices ??= Console.Error;
             InstallFSharpCoreRedirect();
             var (tuned, tuneReason) = TuneAllocator();
+            bool? mainArena = MallocArena.ThisThreadUsesMainArena();
+            if (MallocArena.Notice(tuned, mainArena, Environment.GetEnvironmentVariable(MallocArena.ArenaMaxVariable)) is { } arenaNotice)
+            {
+                notices.WriteLine(arenaNotice);
+                tuneReason += "; but the initialising thread uses a secondary arena (set MALLOC_ARENA_MAX=1)";
+            }
             var bridge = NativeLoader.LoadTorchSharpBridge();
             var cpu = CpuCacheInfo.Read();
             var (oneDnn, oneDnnReason) = ConfigureOneDnn(cpu);

@@ -1,3 +1,4 @@
+using DepthKit.Interop;
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
@@ -76,7 +77,8 @@ public static class NotebookRunner
         Prepare();
         var output = Path.Combine(OutputFolder, notebook);
         File.Delete(output);
-        var env = new Dictionary<string, string> { ["DEPTHKIT_PROFILE"] = profile };
+        // the kernel runs cells on secondary threads: with one malloc arena the allocator tuning reaches them (MallocArena)
+        var env = new Dictionary<string, string> { ["DEPTHKIT_PROFILE"] = profile, [MallocArena.ArenaMaxVariable] = "1" };
         var (code, log, elapsed) = Run("dotnet", ["repl", "--run", notebook, "--exit-after-run", "--output-path", Path.Combine("out", notebook)],
                                        NotebookFolder, timeout, env);
         bool timedOut = code == int.MinValue;
