@@ -7,8 +7,10 @@ namespace DepthKit.Interop;
 /// start-up tuning for big blocks: a secondary arena's heaps are at most 64 MiB, so it maps and unmaps every larger
 /// block, and libtorch's convolution buffers (113 MB for a 3x3 conv with 16 channels, batch 16 at 96x128) are
 /// page-faulted anew in every training step. Threads other than the process's first one get secondary arenas,
-/// which is where a notebook kernel runs its cells: notebook 05 trained in 183 s, and in 64 s with
-/// MALLOC_ARENA_MAX=1 (every thread on the main arena), on the 2-core CI VM.
+/// which is where a notebook kernel runs its cells: notebook 05 trained in 183 s there, and in 64 s with
+/// MALLOC_ARENA_MAX=1 on the 2-core CI VM. That setting is not recommended: with every thread on one arena, memory
+/// freed by TorchSharp 0.107's finalizer (implicit Scalars are freed by the GC, possibly while a native call still
+/// reads them) is reused at once, and notebook 06 failed with "Unknown scalar type" in BatchNorm.
 /// </summary>
 public static class MallocArena
 {
@@ -54,7 +56,7 @@ public static class MallocArena
     /// </summary>
     public static string? Notice(bool allocatorTuned, bool? usesMainArena, string? arenaMax) =>
         allocatorTuned && usesMainArena == false && string.IsNullOrWhiteSpace(arenaMax)
-            ? $"depthkit: this thread allocates from a secondary malloc arena, which maps and unmaps libtorch's big buffers in every step " +
-              $"(training about 3x slower here); start the process with {ArenaMaxVariable}=1 (for VS Code: `{ArenaMaxVariable}=1 code .`)."
+            ? "depthkit: this thread allocates from a secondary malloc arena, which maps and unmaps libtorch's buffers over 64 MiB " +
+              "in every step: training here can be up to 3x slower than in the depthkit CLI (run long trainings there)."
             : null;
 }

@@ -78,7 +78,7 @@ public static class Runtime
             if (MallocArena.Notice(tuned, mainArena, Environment.GetEnvironmentVariable(MallocArena.ArenaMaxVariable)) is { } arenaNotice)
             {
                 notices.WriteLine(arenaNotice);
-                tuneReason += "; but the initialising thread uses a secondary arena (set MALLOC_ARENA_MAX=1)";
+                tuneReason += "; the initialising thread uses a secondary arena, where blocks over 64 MiB are still mapped per use";
             }
             var bridge = NativeLoader.LoadTorchSharpBridge();
             var cpu = CpuCacheInfo.Read();

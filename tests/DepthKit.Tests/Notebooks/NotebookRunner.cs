@@ -1,4 +1,3 @@
-using DepthKit.Interop;
 using System.Diagnostics;
 using System.Text;
 using System.Text.Json;
@@ -77,8 +76,7 @@ public static class NotebookRunner
         Prepare();
         var output = Path.Combine(OutputFolder, notebook);
         File.Delete(output);
-        // the kernel runs cells on secondary threads: with one malloc arena the allocator tuning reaches them (MallocArena)
-        var env = new Dictionary<string, string> { ["DEPTHKIT_PROFILE"] = profile, [MallocArena.ArenaMaxVariable] = "1" };
+        var env = new Dictionary<string, string> { ["DEPTHKIT_PROFILE"] = profile };
         var (code, log, elapsed) = Run("dotnet", ["repl", "--run", notebook, "--exit-after-run", "--output-path", Path.Combine("out", notebook)],
                                        NotebookFolder, timeout, env);
         bool timedOut = code == int.MinValue;
