@@ -367,7 +367,7 @@ public static class BenchSuite
         // the first batched call pays for growing the heap to the batch's buffers; a cold round would be half the median of 3
         var batch = Timing.Repeat(() => Bare(batched), config.Warmup, rounds);
         var (total, _, _) = Architectures.CountParameters(model);
-        var result = new InferenceResult(info.Name, info.DisplayName, model.Config.Encoder, sizeName, h, w, total,
+        var result = new InferenceResult(info.Name, info.DisplayName, model.Config.Encoder ?? info.DefaultEncoder, sizeName, h, w, total,
             Stats.Of(times.Subject).Scaled(1000), Stats.Of(times.Baseline).Scaled(1000), Stats.Of(times.Ratios),
             config.InferenceBatch, Stats.Of(batch).Inverse(config.InferenceBatch));
         log?.Invoke(FormattableString.Invariant(

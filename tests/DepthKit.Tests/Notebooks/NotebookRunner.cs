@@ -85,52 +85,46 @@ public static class NotebookRunner
     }
 
     /// <summary>Error outputs of an executed notebook, with the cell index (0-based, markdown cells counted) and its first line.</summary>
-    public static IReadOnlyList<CellError> ReadErrors(string executedNotebook)
+    public static IReadOnlyList<CellError> ReadErrors(string executedNotebook) => ScanOutputs(executedNotebook, o =>
     {
-        using var doc = JsonDocument.Parse(File.ReadAllText(executedNotebook));
-        var errors = new List<CellError>();
-        int index = 0;
-        foreach (var cell in doc.RootElement.GetProperty("cells").EnumerateArray())
-        {
-            if (cell.TryGetProperty("outputs", out var outputs))
-                foreach (var o in outputs.EnumerateArray())
-                    if (o.TryGetProperty("output_type", out var type) && type.GetString() == "error")
-                    {
-                        string message = o.TryGetProperty("evalue", out var v) ? v.GetString() ?? "" : "";
-                        if (message.IndexOf("\n--- End of stack trace", StringComparison.Ordinal) is var cut and >= 0) message = message[..cut];
-                        if (o.TryGetProperty("ename", out var n) && n.GetString() is { Length: > 0 } name && name != "Error") message = $"{name}: {message}";
-                        errors.Add(new CellError(index, FirstLine(cell), message.Trim()));
-                    }
-            index++;
-        }
-        return errors;
-    }
+        if (!o.TryGetProperty("output_type", out var type) || type.GetString() != "error") return null;
+        string message = o.TryGetProperty("evalue", out var v) ? v.GetString() ?? "" : "";
+        if (message.IndexOf("\n--- End of stack trace", StringComparison.Ordinal) is var cut and >= 0) message = message[..cut];
+        if (o.TryGetProperty("ename", out var n) && n.GetString() is { Length: > 0 } name && name != "Error") message = $"{name}: {message}";
+        return message.Trim();
+    }, allPerCell: true);
 
     /// <summary>
     /// Outputs that show the kit's markup as text (a tree view of an escaped &lt;div&gt;, &lt;progress&gt; or &lt;img&gt;)
-    /// instead of drawing it: the kernel did not recognise the object as HTML. Reported like cell errors.
+    /// instead of drawing it: the kernel did not recognise the object as HTML. Reported like cell errors, once per cell.
     /// </summary>
-    public static IReadOnlyList<CellError> ReadEscapedMarkup(string executedNotebook)
+    public static IReadOnlyList<CellError> ReadEscapedMarkup(string executedNotebook) => ScanOutputs(executedNotebook, o =>
+    {
+        if (!o.TryGetProperty("data", out var data) || !data.TryGetProperty("text/html", out var html)) return null;
+        string text = html.ValueKind == JsonValueKind.Array ? string.Concat(html.EnumerateArray().Select(s => s.GetString())) : html.GetString() ?? "";
+        return EscapedTags.FirstOrDefault(t => text.Contains(t, StringComparison.Ordinal)) is { } tag
+            ? $"an output shows escaped markup ({tag}...) instead of rendering it"
+            : null;
+    }, allPerCell: false);
+
+    /// <summary>Every output <paramref name="problem"/> describes (non-null), with its cell's index and first line.</summary>
+    static List<CellError> ScanOutputs(string executedNotebook, Func<JsonElement, string?> problem, bool allPerCell)
     {
         using var doc = JsonDocument.Parse(File.ReadAllText(executedNotebook));
-        var problems = new List<CellError>();
+        var found = new List<CellError>();
         int index = 0;
         foreach (var cell in doc.RootElement.GetProperty("cells").EnumerateArray())
         {
             if (cell.TryGetProperty("outputs", out var outputs))
                 foreach (var o in outputs.EnumerateArray())
-                {
-                    if (!o.TryGetProperty("data", out var data) || !data.TryGetProperty("text/html", out var html)) continue;
-                    string text = html.ValueKind == JsonValueKind.Array ? string.Concat(html.EnumerateArray().Select(s => s.GetString())) : html.GetString() ?? "";
-                    if (EscapedTags.FirstOrDefault(t => text.Contains(t, StringComparison.Ordinal)) is { } tag)
+                    if (problem(o) is { } message)
                     {
-                        problems.Add(new CellError(index, FirstLine(cell), $"an output shows escaped markup ({tag}...) instead of rendering it"));
-                        break;
+                        found.Add(new CellError(index, FirstLine(cell), message));
+                        if (!allPerCell) break;
                     }
-                }
             index++;
         }
-        return problems;
+        return found;
     }
 
     static readonly string[] EscapedTags = ["&lt;div", "&lt;progress", "&lt;img", "&lt;table"];
