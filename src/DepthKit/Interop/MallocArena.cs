@@ -5,12 +5,13 @@ namespace DepthKit.Interop;
 /// <summary>
 /// Which glibc malloc arena the calling thread allocates from. Only the main arena (the brk heap) honours the
 /// start-up tuning for big blocks: a secondary arena's heaps are at most 64 MiB, so it maps and unmaps every larger
-/// block, and libtorch's convolution buffers (113 MB for a 3x3 conv with 16 channels, batch 16 at 96x128) are
-/// page-faulted anew in every training step. Threads other than the process's first one get secondary arenas,
-/// which is where a notebook kernel runs its cells: notebook 05 trained in 183 s there, and in 64 s with
-/// MALLOC_ARENA_MAX=1 on the 2-core CI VM. That setting is not recommended: with every thread on one arena, memory
-/// freed by TorchSharp 0.107's finalizer (implicit Scalars are freed by the GC, possibly while a native call still
-/// reads them) is reused at once, and notebook 06 failed with "Unknown scalar type" in BatchNorm.
+/// block. libtorch's fallback convolution (used when oneDNN is off) unfolds its whole input, 113 MB for a 3x3 conv
+/// with 16 channels at batch 16 and 96x128, so those buffers are page-faulted anew in every training step. Threads
+/// other than the process's first one get secondary arenas, and a notebook kernel runs its cells there: with oneDNN
+/// off, notebook 05 trained in 183 s, against 64 s with MALLOC_ARENA_MAX=1 and 65 s with oneDNN capped at AVX (the
+/// kit's default on such CPUs, see Runtime), on the 2-core CI VM. MALLOC_ARENA_MAX=1 is not the recommended fix:
+/// with every thread on one arena, memory freed by TorchSharp 0.107's finalizer (implicit Scalars, possibly while
+/// a native call still reads them) is reused at once, and notebook 06 failed with "Unknown scalar type" in BatchNorm.
 /// </summary>
 public static class MallocArena
 {
@@ -51,11 +52,11 @@ public static class MallocArena
     }
 
     /// <summary>
-    /// The notice to print when the tuning cannot reach this thread's arena (null when there is nothing to say):
-    /// the fix has to come before the process starts.
+    /// The notice to print when the tuning cannot reach this thread's arena and the unfolding fallback convolution
+    /// is in use (null when there is nothing to say).
     /// </summary>
-    public static string? Notice(bool allocatorTuned, bool? usesMainArena, string? arenaMax) =>
-        allocatorTuned && usesMainArena == false && string.IsNullOrWhiteSpace(arenaMax)
+    public static string? Notice(bool allocatorTuned, bool? usesMainArena, string? arenaMax, bool oneDnnEnabled) =>
+        allocatorTuned && usesMainArena == false && string.IsNullOrWhiteSpace(arenaMax) && !oneDnnEnabled
             ? "depthkit: this thread allocates from a secondary malloc arena, which maps and unmaps libtorch's buffers over 64 MiB " +
               "in every step: training here can be up to 3x slower than in the depthkit CLI (run long trainings there)."
             : null;

@@ -10,6 +10,9 @@ static partial class LibC
     [LibraryImport("libc", EntryPoint = "mallopt")]
     public static partial int Mallopt(int param, int value);
 
+    [LibraryImport("libc", EntryPoint = "setenv", StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int SetEnv(string name, string value, int overwrite);
+
     [LibraryImport("libc", EntryPoint = "malloc")]
     public static partial IntPtr Malloc(nuint size);
 

@@ -28,6 +28,9 @@ public sealed record RuntimeInfo(
     /// </summary>
     public bool ForwardOnlyOneDnn => !OneDnnEnabled && OneDnnReason.StartsWith("auto", StringComparison.Ordinal) && OperatingSystem.IsLinux();
 
+    /// <summary>ONEDNN_MAX_CPU_ISA in force when the kit capped oneDNN (CPUID without cache sizes), else null.</summary>
+    public string? OneDnnIsaCap { get; init; }
+
     public IEnumerable<(string Key, string Value)> Lines()
     {
         yield return (".NET", DotNetVersion);
@@ -74,17 +77,21 @@ public static class Runtime
             notices ??= Console.Error;
             InstallFSharpCoreRedirect();
             var (tuned, tuneReason) = TuneAllocator();
-            bool? mainArena = MallocArena.ThisThreadUsesMainArena();
-            if (MallocArena.Notice(tuned, mainArena, Environment.GetEnvironmentVariable(MallocArena.ArenaMaxVariable)) is { } arenaNotice)
+            var cpu = CpuCacheInfo.Read();
+            var oneDnnSetting = OneDnnSetting();
+            // oneDNN reads its ISA cap once, when it starts: it has to be in the native environment before libtorch loads
+            string? isaCap = oneDnnSetting == "auto" && cpu.CacheLeavesEmpty ? CapOneDnnIsa() : null;
+            var bridge = NativeLoader.LoadTorchSharpBridge();
+            var (oneDnn, oneDnnReason) = ConfigureOneDnn(cpu, oneDnnSetting, isaCap);
+            if (oneDnnSetting == "auto" && cpu.CacheLeavesEmpty)
+                notices.WriteLine(oneDnn
+                    ? $"depthkit: oneDNN limited to {isaCap} ({oneDnnReason}); set DEPTHKIT_ONEDNN=off to turn it off."
+                    : $"depthkit: oneDNN off ({oneDnnReason}); set DEPTHKIT_ONEDNN=on to override.");
+            if (MallocArena.Notice(tuned, MallocArena.ThisThreadUsesMainArena(), Environment.GetEnvironmentVariable(MallocArena.ArenaMaxVariable), oneDnn) is { } arenaNotice)
             {
                 notices.WriteLine(arenaNotice);
                 tuneReason += "; the initialising thread uses a secondary arena, where blocks over 64 MiB are still mapped per use";
             }
-            var bridge = NativeLoader.LoadTorchSharpBridge();
-            var cpu = CpuCacheInfo.Read();
-            var (oneDnn, oneDnnReason) = ConfigureOneDnn(cpu);
-            if (!oneDnn && oneDnnReason.StartsWith("auto", StringComparison.Ordinal))
-                notices.WriteLine($"depthkit: oneDNN off ({oneDnnReason}); set DEPTHKIT_ONEDNN=on to override.");
 
             bool cuda = false;
             if (Backend == "cuda")
@@ -107,7 +114,7 @@ public static class Runtime
                 selected,
                 cuda,
                 torch.get_num_threads(),
-                bridge, oneDnn, oneDnnReason, tuned, tuneReason, cpu);
+                bridge, oneDnn, oneDnnReason, tuned, tuneReason, cpu) { OneDnnIsaCap = oneDnn ? isaCap : null };
         }
     }
 
@@ -177,31 +184,91 @@ public static class Runtime
         throw new ArgumentException($"unknown device '{device}': use auto, cpu, cuda or cuda:N");
     }
 
-    /// <summary>
-    /// oneDNN computes wrong or crashing convolution backward passes when CPUID reports no cache sizes
-    /// (DEVELOPERS.md fact 2). DEPTHKIT_ONEDNN=on|off forces a choice; auto (default) decides from CPUID.
-    /// </summary>
-    static (bool Enabled, string Reason) ConfigureOneDnn(CpuCacheInfo cpu)
+    public const string OneDnnIsaVariable = "ONEDNN_MAX_CPU_ISA";
+
+    static string OneDnnSetting()
     {
         var setting = (Environment.GetEnvironmentVariable("DEPTHKIT_ONEDNN") ?? "auto").Trim().ToLowerInvariant();
-        bool enable = setting switch
+        return setting switch
         {
-            "on" or "1" or "true" => true,
-            "off" or "0" or "false" => false,
-            "auto" or "" => !cpu.CacheLeavesEmpty,
+            "on" or "1" or "true" => "on",
+            "off" or "0" or "false" => "off",
+            "auto" or "" => "auto",
             _ => throw new ArgumentException($"DEPTHKIT_ONEDNN='{setting}': use on, off or auto"),
         };
-        string reason = setting is "auto" or ""
-            ? (enable ? "auto: CPUID reports cache sizes" : "auto: CPUID leaves 4/0x8000001D report no cache sizes, its backward convolutions would be wrong")
-            : $"DEPTHKIT_ONEDNN={setting}";
-        if (!enable && OperatingSystem.IsLinux())
+    }
+
+    /// <summary>
+    /// Caps oneDNN at AVX through ONEDNN_MAX_CPU_ISA in the native environment (.NET's own environment copy is not
+    /// what libtorch reads); returns the cap in force: ours, or the one the user already set.
+    /// </summary>
+    static string? CapOneDnnIsa()
+    {
+        if (!OperatingSystem.IsLinux()) return null;
+        var existing = Environment.GetEnvironmentVariable(OneDnnIsaVariable);
+        if (!string.IsNullOrWhiteSpace(existing)) return existing.Trim();
+        try { return LibC.SetEnv(OneDnnIsaVariable, "AVX", 1) == 0 ? "AVX" : null; }
+        catch (Exception e) when (e is EntryPointNotFoundException or DllNotFoundException) { return null; }
+    }
+
+    /// <summary>
+    /// oneDNN computes wrong or crashing convolution backward passes when CPUID reports no cache sizes
+    /// (DEVELOPERS.md fact 2) with its AVX2/AVX-512 kernels; capped at AVX its results are right, and in threads with a
+    /// secondary malloc arena (notebooks, test runners) it is about 3x faster than libtorch's fallback, whose
+    /// unfolded inputs are mapped and unmapped every step there (notebook 05: 183 s off, 65 s capped).
+    /// Auto (the default) caps it where CPUID is empty and checks a convolution's input gradient against float64
+    /// before trusting it; DEPTHKIT_ONEDNN=on|off forces a choice.
+    /// </summary>
+    static (bool Enabled, string Reason) ConfigureOneDnn(CpuCacheInfo cpu, string setting, string? isaCap)
+    {
+        bool enable;
+        string reason;
+        if (setting == "on") (enable, reason) = (true, "DEPTHKIT_ONEDNN=on");
+        else if (setting == "off") (enable, reason) = (false, "DEPTHKIT_ONEDNN=off");
+        else if (!cpu.CacheLeavesEmpty) (enable, reason) = (true, "auto: CPUID reports cache sizes");
+        else if (isaCap is null) (enable, reason) = (false, "auto: CPUID leaves 4/0x8000001D report no cache sizes, its backward convolutions would be wrong");
+        else
+        {
+            double error = ConvolutionGradientError();
+            (enable, reason) = error < 1e-4
+                ? (true, FormattableString.Invariant($"auto: CPUID leaves 4/0x8000001D report no cache sizes; {OneDnnIsaVariable}={isaCap}, start-up gradient check passed (relative error {error:E1})"))
+                : (false, FormattableString.Invariant($"auto: CPUID leaves 4/0x8000001D report no cache sizes and even with {OneDnnIsaVariable}={isaCap} a convolution's input gradient was off by {error:E1}"));
+        }
+        if (OperatingSystem.IsLinux() && (!enable || cpu.CacheLeavesEmpty))
         {
             var context = LibTorchContext.GlobalContext();
-            LibTorchContext.SetUserEnabledMkldnn(context, false);
-            LibTorchContext.SetUserEnabledNNPACK(context, false); // NNPACK would warn about the same CPU
-            enable = LibTorchContext.UserEnabledMkldnn(context);
+            // NNPACK cannot start on such CPUs either, and warns on every convolution that falls to it
+            if (cpu.CacheLeavesEmpty || setting == "off") LibTorchContext.SetUserEnabledNNPACK(context, false);
+            if (!enable)
+            {
+                LibTorchContext.SetUserEnabledMkldnn(context, false);
+                enable = LibTorchContext.UserEnabledMkldnn(context);
+            }
         }
         return (enable, reason);
+    }
+
+    /// <summary>
+    /// Relative error of a float32 conv's input gradient (3x3, 8 -> 3 channels: a shape uncapped oneDNN gets 30-60%
+    /// wrong on such CPUs) against float64, which never goes through oneDNN. NaN counts as wrong.
+    /// </summary>
+    internal static double ConvolutionGradientError()
+    {
+        using var scope = torch.NewDisposeScope();
+        var generator = new torch.Generator(seed: 7);
+        var x64 = torch.randn([2, 8, 24, 24], dtype: torch.float64, generator: generator);
+        var w64 = torch.randn([3, 8, 3, 3], dtype: torch.float64, generator: generator) * 0.1;
+        var up64 = torch.randn([2, 3, 24, 24], dtype: torch.float64, generator: generator);
+        torch.Tensor InputGradient(torch.Tensor x, torch.Tensor w, torch.Tensor up)
+        {
+            x = x.detach().requires_grad_(true);
+            (torch.nn.functional.conv2d(x, w, padding: [1, 1]) * up).sum().backward();
+            return x.grad!.to(torch.float64);
+        }
+        var reference = InputGradient(x64, w64, up64);
+        var actual = InputGradient(x64.to(torch.float32), w64.to(torch.float32), up64.to(torch.float32));
+        double error = (actual - reference).norm().item<double>() / reference.norm().item<double>();
+        return double.IsFinite(error) ? error : double.PositiveInfinity;
     }
 
     /// <summary>

@@ -21,11 +21,12 @@ public class MallocArenaTests
     [Fact]
     public void TheNoticeAppearsOnlyWhenTheTuningCannotReachThisThread()
     {
-        Assert.Contains("secondary malloc arena", MallocArena.Notice(allocatorTuned: true, usesMainArena: false, arenaMax: null));
-        Assert.Null(MallocArena.Notice(true, true, null));     // main arena: the tuning applies
-        Assert.Null(MallocArena.Notice(true, false, "1"));     // the user already chose the arena count
-        Assert.Null(MallocArena.Notice(false, false, null));   // nothing tuned, nothing lost
-        Assert.Null(MallocArena.Notice(true, null, null));     // unknown (not glibc)
+        Assert.Contains("secondary malloc arena", MallocArena.Notice(allocatorTuned: true, usesMainArena: false, arenaMax: null, oneDnnEnabled: false));
+        Assert.Null(MallocArena.Notice(true, true, null, false));     // main arena: the tuning applies
+        Assert.Null(MallocArena.Notice(true, false, "1", false));     // the user already chose the arena count
+        Assert.Null(MallocArena.Notice(false, false, null, false));   // nothing tuned, nothing lost
+        Assert.Null(MallocArena.Notice(true, null, null, false));     // unknown (not glibc)
+        Assert.Null(MallocArena.Notice(true, false, null, true));     // oneDNN does not unfold whole batches
     }
 
     [Fact]
