@@ -16,6 +16,7 @@ public sealed class BenchCommand : ICliCommand
         new("out", "also write the JSON report to this file"),
         new("only", "comma-separated sections: " + string.Join(",", BenchSuite.AllSections)),
         new("rounds", "timed rounds per measurement (default 5 with --quick, 7 without)"),
+        new("memory-epochs", "epochs of the memory section (default 10)"),
         new("models", "comma-separated architectures for the inference section"),
         new("device", "auto or cpu (the benchmarks are CPU measurements)", "cpu"),
     ];
@@ -31,6 +32,12 @@ public sealed class BenchCommand : ICliCommand
                 if (!BenchSuite.AllSections.Contains(s, StringComparer.OrdinalIgnoreCase))
                     throw new CliUsageException($"--only '{s}': use one or more of {string.Join(", ", BenchSuite.AllSections)}");
             config = config with { Sections = sections };
+        }
+        if (args.GetOrNull("memory-epochs") is not null)
+        {
+            int epochs = args.GetInt("memory-epochs");
+            if (epochs < 3) throw new CliUsageException($"--memory-epochs must be at least 3 (the drift starts at epoch 2), got {epochs}");
+            config = config with { MemoryEpochs = epochs };
         }
         if (args.GetOrNull("rounds") is not null)
         {

@@ -55,7 +55,8 @@ public sealed record MemoryResult(
     List<long> RssBytesPerEpoch, List<long> ManagedBytesPerEpoch, List<long> RssAfterGcBytesPerEpoch, List<long> ManagedAfterGcBytesPerEpoch,
     long RssBeforeBytes,
     [property: JsonPropertyName("drift_epoch2_to_last")] double DriftEpoch2ToLast,
-    [property: JsonPropertyName("drift_epoch2_to_last_without_gc")] double DriftEpoch2ToLastWithoutGc);
+    [property: JsonPropertyName("drift_epoch2_to_last_without_gc")] double DriftEpoch2ToLastWithoutGc,
+    [property: JsonPropertyName("slope_after_gc_bytes_per_epoch")] double SlopeAfterGcBytesPerEpoch);
 
 /// <summary>Single-image latency through the kit's predictor vs a bare forward, and batched bare throughput.</summary>
 public sealed record InferenceResult(

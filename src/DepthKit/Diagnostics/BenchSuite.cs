@@ -322,8 +322,8 @@ public static class BenchSuite
         finally { if (Directory.Exists(runDir)) Directory.Delete(runDir, true); }
         double drift = Drift(rssAfterGc), driftWithoutGc = Drift(rss);
         var result = new MemoryResult(Architectures.Get(config.TrainerModel).DisplayName, h, w, batch, config.MemoryStepsPerEpoch, config.MemoryEpochs,
-            rss, managed, rssAfterGc, managedAfterGc, before, drift, driftWithoutGc);
-        log?.Invoke(FormattableString.Invariant($"memory: RSS per epoch after a full GC {string.Join(" ", rssAfterGc.Select(r => $"{r / 1048576.0:F0}"))} MiB; drift epoch 2 to {rss.Count}: {drift * 100:+0.0;-0.0}% ({driftWithoutGc * 100:+0.0;-0.0}% without the GC)"));
+            rss, managed, rssAfterGc, managedAfterGc, before, drift, driftWithoutGc, Slope(rssAfterGc));
+        log?.Invoke(FormattableString.Invariant($"memory: RSS per epoch after a full GC {string.Join(" ", rssAfterGc.Select(r => $"{r / 1048576.0:F0}"))} MiB; drift epoch 2 to {rss.Count}: {drift * 100:+0.0;-0.0}% ({driftWithoutGc * 100:+0.0;-0.0}% without the GC); trend {result.SlopeAfterGcBytesPerEpoch / 1048576:+0.0;-0.0} MiB/epoch"));
         return result;
     }
 
@@ -332,6 +332,18 @@ public static class BenchSuite
     {
         int from = Math.Min(1, perEpoch.Count - 1);
         return perEpoch.Count == 0 || perEpoch[from] == 0 ? double.NaN : (perEpoch[^1] - perEpoch[from]) / (double)perEpoch[from];
+    }
+
+    /// <summary>
+    /// Least-squares slope over epochs 2..last: a leak grows every epoch, while the allocator's caches make single
+    /// epochs swing by several percent either way, which the two-point drift cannot tell apart.
+    /// </summary>
+    public static double Slope(IReadOnlyList<long> perEpoch)
+    {
+        var points = perEpoch.Skip(1).Select((v, i) => (X: (double)i, Y: (double)v)).ToList();
+        if (points.Count < 2) return double.NaN;
+        double mx = points.Average(p => p.X), my = points.Average(p => p.Y);
+        return points.Sum(p => (p.X - mx) * (p.Y - my)) / points.Sum(p => (p.X - mx) * (p.X - mx));
     }
 
     /// <summary>IProgress that runs on the reporting thread (Progress&lt;T&gt; would post to the thread pool).</summary>

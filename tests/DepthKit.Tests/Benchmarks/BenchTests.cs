@@ -71,6 +71,18 @@ public class BenchHarnessTests
     }
 
     [Fact]
+    public void MemoryTrendIsTheLeastSquaresSlopeFromEpochTwo()
+    {
+        // epoch 1 (optimiser state, caches) is left out; a steady leak of 2 per epoch
+        Assert.Equal(2.0, BenchSuite.Slope([100, 10, 12, 14, 16]), 12);
+        // swings without growth have no trend; one high last epoch moves the two-point drift by 20%
+        Assert.Equal(0.0, BenchSuite.Slope([0, 10, 12, 8, 12, 10]), 12);
+        Assert.Equal(0.0, BenchSuite.Drift([0, 10, 12, 8, 12, 10]), 12);
+        Assert.Equal(0.2, BenchSuite.Drift([0, 10, 12, 8, 12, 12]), 12);
+        Assert.True(double.IsNaN(BenchSuite.Slope([5, 6])));
+    }
+
+    [Fact]
     public void VmRssIsParsedFromProcStatusText()
     {
         const string status = "Name:\tdotnet\nVmPeak:\t  999999 kB\nVmRSS:\t  123456 kB\nRssAnon:\t 100 kB\n";
@@ -172,6 +184,8 @@ public class BenchCommandTests
         // the goal's drift is the after-GC series; the raw one is reported beside it
         Assert.Equal((rssAfterGc[2] - rssAfterGc[1]) / (double)rssAfterGc[1], memory.GetProperty("drift_epoch2_to_last").GetDouble(), 12);
         Assert.Equal((rss[2] - rss[1]) / (double)rss[1], memory.GetProperty("drift_epoch2_to_last_without_gc").GetDouble(), 12);
+        // two points (epochs 2 and 3): the slope is their difference
+        Assert.Equal(rssAfterGc[2] - rssAfterGc[1], memory.GetProperty("slope_after_gc_bytes_per_epoch").GetDouble(), 3);
 
         var inference = root.GetProperty("inference").EnumerateArray().Single();
         Assert.Equal("cnn", inference.GetProperty("model").GetString());
