@@ -122,7 +122,11 @@ public sealed class InputNormalization : nn.Module<Tensor, Tensor>
         shift.copy_(other.shift);
     }
 
-    public override Tensor forward(Tensor x) => x.index_select(1, channel_order) * scale + shift;
+    // an explicit, rooted alpha: `a + b` makes a Scalar(1) that TorchSharp 0.107 leaves to the finalizer, which can
+    // free it while the native add still reads it (seen once here as "Expected false to be true" in Scalar::toFloat)
+    static readonly Scalar One = 1.ToScalar();
+
+    public override Tensor forward(Tensor x) => (x.index_select(1, channel_order) * scale).add(shift, One);
 }
 
 /// <summary>How the last layer turns features into metres.</summary>
