@@ -35,10 +35,10 @@ public class ConvGradientTests
             Assert.Null(info.OneDnnIsaCap);
             return;
         }
-        // the cap is in the native environment (where libtorch reads it), and the start-up check trusted it
-        Assert.True(info.OneDnnEnabled, info.OneDnnReason);
-        Assert.Equal(Environment.GetEnvironmentVariable(Runtime.OneDnnIsaVariable) ?? "AVX", info.OneDnnIsaCap);
-        Assert.Contains("gradient check passed", info.OneDnnReason);
+        // the cap is in the native environment (where libtorch reads it) and oneDNN is on exactly when the start-up
+        // check passed; on a CPU where even the capped kernels are wrong, it is off and the fallback computes
+        Assert.Equal(info.OneDnnReason.Contains("gradient check passed", StringComparison.Ordinal), info.OneDnnEnabled);
+        if (info.OneDnnEnabled) Assert.Equal(Environment.GetEnvironmentVariable(Runtime.OneDnnIsaVariable) ?? "AVX", info.OneDnnIsaCap);
         Assert.True(Runtime.ConvolutionGradientError() < 1e-4);
     }
 
