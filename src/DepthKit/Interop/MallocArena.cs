@@ -55,8 +55,9 @@ public static class MallocArena
     /// The notice to print when the tuning cannot reach this thread's arena and the unfolding fallback convolution
     /// is in use (null when there is nothing to say).
     /// </summary>
-    public static string? Notice(bool allocatorTuned, bool? usesMainArena, string? arenaMax, bool oneDnnEnabled) =>
-        allocatorTuned && usesMainArena == false && string.IsNullOrWhiteSpace(arenaMax) && !oneDnnEnabled
+    /// <paramref name="usesMainArena"/> (it reads /proc/self/maps) is asked only when the rest would print.
+    public static string? Notice(bool allocatorTuned, string? arenaMax, bool oneDnnEnabled, Func<bool?> usesMainArena) =>
+        allocatorTuned && string.IsNullOrWhiteSpace(arenaMax) && !oneDnnEnabled && usesMainArena() == false
             ? "depthkit: this thread allocates from a secondary malloc arena, which maps and unmaps libtorch's buffers over 64 MiB " +
               "in every step: training here can be up to 3x slower than in the depthkit CLI (run long trainings there)."
             : null;

@@ -26,7 +26,7 @@ public sealed record RuntimeInfo(
     /// oneDNN was switched off only because its backward convolutions are wrong on this CPU; its forward is right,
     /// so <see cref="Runtime.ForwardOnly"/> switches it back on for evaluation and prediction.
     /// </summary>
-    public bool ForwardOnlyOneDnn => !OneDnnEnabled && OneDnnReason.StartsWith("auto", StringComparison.Ordinal) && OperatingSystem.IsLinux();
+    public bool ForwardOnlyOneDnn { get; init; }
 
     /// <summary>ONEDNN_MAX_CPU_ISA in force when the kit capped oneDNN (CPUID without cache sizes), else null.</summary>
     public string? OneDnnIsaCap { get; init; }
@@ -87,7 +87,7 @@ public static class Runtime
                 notices.WriteLine(oneDnn
                     ? $"depthkit: oneDNN limited to {isaCap} ({oneDnnReason}); set DEPTHKIT_ONEDNN=off to turn it off."
                     : $"depthkit: oneDNN off ({oneDnnReason}); set DEPTHKIT_ONEDNN=on to override.");
-            if (MallocArena.Notice(tuned, MallocArena.ThisThreadUsesMainArena(), Environment.GetEnvironmentVariable(MallocArena.ArenaMaxVariable), oneDnn) is { } arenaNotice)
+            if (MallocArena.Notice(tuned, Environment.GetEnvironmentVariable(MallocArena.ArenaMaxVariable), oneDnn, MallocArena.ThisThreadUsesMainArena) is { } arenaNotice)
             {
                 notices.WriteLine(arenaNotice);
                 tuneReason += "; the initialising thread uses a secondary arena, where blocks over 64 MiB are still mapped per use";
@@ -114,7 +114,11 @@ public static class Runtime
                 selected,
                 cuda,
                 torch.get_num_threads(),
-                bridge, oneDnn, oneDnnReason, tuned, tuneReason, cpu) { OneDnnIsaCap = oneDnn ? isaCap : null };
+                bridge, oneDnn, oneDnnReason, tuned, tuneReason, cpu)
+            {
+                OneDnnIsaCap = oneDnn ? isaCap : null,
+                ForwardOnlyOneDnn = oneDnnSetting == "auto" && !oneDnn && OperatingSystem.IsLinux(),
+            };
         }
     }
 
@@ -234,11 +238,12 @@ public static class Runtime
                 ? (true, FormattableString.Invariant($"auto: CPUID leaves 4/0x8000001D report no cache sizes; {OneDnnIsaVariable}={isaCap}, start-up gradient check passed (relative error {error:E1})"))
                 : (false, FormattableString.Invariant($"auto: CPUID leaves 4/0x8000001D report no cache sizes and even with {OneDnnIsaVariable}={isaCap} a convolution's input gradient was off by {error:E1}"));
         }
+        // !enable implies "off" or an empty CPUID, so the block is entered exactly when NNPACK has to go
         if (OperatingSystem.IsLinux() && (!enable || cpu.CacheLeavesEmpty))
         {
             var context = LibTorchContext.GlobalContext();
             // NNPACK cannot start on such CPUs either, and warns on every convolution that falls to it
-            if (cpu.CacheLeavesEmpty || setting == "off") LibTorchContext.SetUserEnabledNNPACK(context, false);
+            LibTorchContext.SetUserEnabledNNPACK(context, false);
             if (!enable)
             {
                 LibTorchContext.SetUserEnabledMkldnn(context, false);

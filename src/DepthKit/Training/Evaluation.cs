@@ -24,6 +24,7 @@ public static class Evaluation
         model.eval();
         try
         {
+            using var forwardOnly = Runtime.ForwardOnly();
             var accumulator = new MetricAccumulator(options);
             double lossSum = 0;
             int lossCount = 0;
@@ -31,7 +32,6 @@ public static class Evaluation
             {
                 cancel.ThrowIfCancellationRequested();
                 using var scope = NewDisposeScope();
-                using var forwardOnly = Runtime.ForwardOnly();
                 var indices = Enumerable.Range(start, Math.Min(batchSize, dataset.Count - start)).ToArray();
                 var samples = new DepthSample[indices.Length];
                 Parallel.For(0, samples.Length, i => samples[i] = dataset.Get(indices[i]));

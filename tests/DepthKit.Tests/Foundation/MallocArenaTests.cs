@@ -21,12 +21,14 @@ public class MallocArenaTests
     [Fact]
     public void TheNoticeAppearsOnlyWhenTheTuningCannotReachThisThread()
     {
-        Assert.Contains("secondary malloc arena", MallocArena.Notice(allocatorTuned: true, usesMainArena: false, arenaMax: null, oneDnnEnabled: false));
-        Assert.Null(MallocArena.Notice(true, true, null, false));     // main arena: the tuning applies
-        Assert.Null(MallocArena.Notice(true, false, "1", false));     // the user already chose the arena count
-        Assert.Null(MallocArena.Notice(false, false, null, false));   // nothing tuned, nothing lost
-        Assert.Null(MallocArena.Notice(true, null, null, false));     // unknown (not glibc)
-        Assert.Null(MallocArena.Notice(true, false, null, true));     // oneDNN does not unfold whole batches
+        Assert.Contains("secondary malloc arena", MallocArena.Notice(allocatorTuned: true, arenaMax: null, oneDnnEnabled: false, usesMainArena: () => false));
+        Assert.Null(MallocArena.Notice(true, null, false, () => true));     // main arena: the tuning applies
+        Assert.Null(MallocArena.Notice(true, "1", false, () => false));     // the user already chose the arena count
+        Assert.Null(MallocArena.Notice(false, null, false, () => false));   // nothing tuned, nothing lost
+        Assert.Null(MallocArena.Notice(true, null, false, () => null));     // unknown (not glibc)
+        Assert.Null(MallocArena.Notice(true, null, true, () => false));     // oneDNN does not unfold whole batches
+        // the arena is not looked up when nothing else calls for the notice
+        Assert.Null(MallocArena.Notice(true, null, true, () => throw new InvalidOperationException("asked")));
     }
 
     [Fact]
