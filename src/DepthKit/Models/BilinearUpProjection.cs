@@ -25,13 +25,14 @@ public sealed class BilinearUpProjection : nn.Module<Tensor, Tensor>
     readonly BatchNorm2d projection_bn;
     readonly ReLU relu = nn.ReLU();
 
-    public BilinearUpProjection(long inChannels, long outChannels) : base(nameof(BilinearUpProjection))
+    /// <remarks>kernel: of the first convolution (3, or 5 as in the up-projection); the projection is 1x1 for 3, 5x5 for 5</remarks>
+    public BilinearUpProjection(long inChannels, long outChannels, long kernel = 3) : base(nameof(BilinearUpProjection))
     {
-        conv1 = Layers.Conv(inChannels, outChannels, 3);
+        conv1 = Layers.Conv(inChannels, outChannels, kernel);
         bn1 = nn.BatchNorm2d(outChannels);
         conv2 = Layers.Conv(outChannels, outChannels, 3);
         bn2 = nn.BatchNorm2d(outChannels);
-        projection = Layers.Conv(inChannels, outChannels, 1);
+        projection = Layers.Conv(inChannels, outChannels, kernel == 3 ? 1 : kernel);
         projection_bn = nn.BatchNorm2d(outChannels);
         RegisterComponents();
     }

@@ -41,7 +41,7 @@ public sealed class CnnRes : DepthNet
         // skip sources, deepest first: layer3, layer2, layer1, stem
         for (int i = 0; i < 4; i++)
         {
-            ups.Add(UpUnit(upsampling, widths[i], widths[i + 1]));
+            ups.Add(UpUnit(upsampling, widths[i], widths[i + 1], config.GetInt("up_kernel", 3)));
             skips.Add(new SkipProjection(encoder.FeatureChannels[3 - i], widths[i + 1]));
         }
         head = Layers.Conv(widths[^1], 1, 3, bias: true);
@@ -54,11 +54,12 @@ public sealed class CnnRes : DepthNet
     }
 
     /// <summary>The decoder's 2x unit by option name.</summary>
-    internal static nn.Module<Tensor, Tensor> UpUnit(string upsampling, long inChannels, long outChannels) => upsampling switch
+    internal static nn.Module<Tensor, Tensor> UpUnit(string upsampling, long inChannels, long outChannels, int bilinearKernel = 3) => upsampling switch
     {
         "fast-upproj" => new FastUpProjection(inChannels, outChannels),
         "upproj" => new UpProjection(inChannels, outChannels),
-        _ => new BilinearUpProjection(inChannels, outChannels),
+        _ => new BilinearUpProjection(inChannels, outChannels, bilinearKernel is 3 or 5 ? bilinearKernel
+                 : throw new ArgumentException($"model option up_kernel={bilinearKernel}: use 3 or 5")),
     };
 
     public override nn.Module Encoder => encoder;

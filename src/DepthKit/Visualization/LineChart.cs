@@ -112,7 +112,7 @@ public static class LineChart
     {
         double raw = (hi - lo) / 5, magnitude = Math.Pow(10, Math.Floor(Math.Log10(raw)));
         double step = new[] { 1.0, 2.0, 5.0, 10.0 }.Select(m => m * magnitude).First(s => s >= raw);
-        for (double t = Math.Ceiling(lo / step) * step; t <= hi + 1e-9 * step; t += step) yield return Math.Round(t / step) * step;
+        for (long k = (long)Math.Ceiling(lo / step); k * step <= hi + 1e-9 * step; k++) yield return Math.Round(k * step, 12);
     }
 
     static string Label(double v) => v.ToString(Math.Abs(v) >= 100 ? "F0" : Math.Abs(v) >= 10 ? "0.#" : "0.###", CultureInfo.InvariantCulture);
