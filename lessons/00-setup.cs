@@ -26,7 +26,7 @@
 // %% [markdown]
 // ## Start the kit
 //
-// `DepthKit.Runtime.Initialize(device)` must run before the first tensor, in the CLI, the tests and here. It applies
+// `DepthKit.Native.Runtime.Initialize(device)` must run before the first tensor, in the CLI, the tests and here. It applies
 // the native fix-ups the kit needs on some machines (an old libstdc++, CPUs on which oneDNN computes wrong gradients),
 // sets the thread count and picks the device:
 //
@@ -57,10 +57,10 @@ Console.WriteLine(info);
 // %% [markdown]
 // ## A first tensor
 //
-// Models and tensors go on `Runtime.Device`, the device chosen above.
+// Models and tensors go on `DepthKitNotebook.Device`, the device chosen above.
 
 // %%
-var x = torch.rand(new long[] { 2, 3 }, device: Runtime.Device);
+var x = torch.rand(new long[] { 2, 3 }, device: DepthKitNotebook.Device);
 Console.WriteLine($"{x.device}, {x.dtype}, shape [{string.Join(", ", x.shape)}]");
 Console.WriteLine(x.ToString(TorchSharp.TensorStringStyle.Numpy));
 
@@ -94,4 +94,4 @@ Show(DepthKitNotebook.Profile.ToString());
 //
 // The default build uses the CPU package of TorchSharp. On a machine with an NVIDIA GPU, build with
 // `dotnet build -p:TorchBackend=cuda` and change the start cell to `DepthKitNotebook.Start("cuda")`
-// (or call `DepthKit.Runtime.Initialize("cuda")` yourself). Every later notebook uses `Runtime.Device`, so nothing else changes.
+// (or call `DepthKit.Native.Runtime.Initialize("cuda")` yourself). Every later notebook uses `DepthKitNotebook.Device`, so nothing else changes.

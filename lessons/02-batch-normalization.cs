@@ -115,7 +115,7 @@ foreach (bool useBn in new[] { false, true })
     Trainer.Seed(options.Seed);
     var model = new ConvStack(layers, channels: 16, batchNorm: useBn);
     var identity = new ModelIdentity("conv-stack", model.Description, "{}");
-    var trainer = new Trainer(model, identity, data.Train, data.Val, options, Runtime.Device) { Progress = live.For(useBn ? "with BN" : "without BN") };
+    var trainer = new Trainer(model, identity, data.Train, data.Val, options, DepthKitNotebook.Device) { Progress = live.For(useBn ? "with BN" : "without BN") };
     trainer.Fit();
 }
 live.Dispose();

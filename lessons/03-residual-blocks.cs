@@ -18,7 +18,7 @@ using TorchSharp;
 using static TorchSharp.torch;
 
 DepthKitNotebook.Start("auto");
-var device = Runtime.Device;
+var device = DepthKitNotebook.Device;
 manual_seed(0);
 static string Shape(Tensor t) => "[" + string.Join(", ", t.shape) + "]";
 

@@ -58,7 +58,7 @@ var runDir = profile.RunFolder("05-training");
 if (Directory.Exists(runDir)) Directory.Delete(runDir, recursive: true);
 
 var live = new LiveTraining($"Train Loss: {identity.DisplayName}");
-var trainer = new Trainer(model, identity, data.Train, data.Val, options, Runtime.Device, runDir) { Progress = live.For("") };
+var trainer = new Trainer(model, identity, data.Train, data.Val, options, DepthKitNotebook.Device, runDir) { Progress = live.For("") };
 trainer.Fit();
 live.Dispose();
 
@@ -89,7 +89,7 @@ Console.WriteLine($"last.ckpt: {info.Model.DisplayName}, epoch {info.Epoch}, ste
 
 // %%
 var resumeLive = new LiveTraining($"Train Loss: {identity.DisplayName}, resumed");
-var resumed = Trainer.Resume(runDir, ModelFactory.Build, data.Train, data.Val, Runtime.Device, epochs: options.Epochs + 1);
+var resumed = Trainer.Resume(runDir, ModelFactory.Build, data.Train, data.Val, DepthKitNotebook.Device, epochs: options.Epochs + 1);
 Console.WriteLine($"resumed at epoch {resumed.Epoch}, step {resumed.Step}");
 resumed.Progress = resumeLive.For("");
 resumed.Fit();
@@ -104,9 +104,9 @@ Console.WriteLine($"now at epoch {resumed.Epoch}, step {resumed.Step}; the histo
 // far wall is far.
 
 // %%
-var (best, _) = ModelFactory.LoadForInference(runDir, Runtime.Device);
+var (best, _) = ModelFactory.LoadForInference(runDir, DepthKitNotebook.Device);
 var sample = data.Val.Get(0);
-var predicted = Predictor.Predict(best, sample, profile.Height, profile.Width, sample.Height, sample.Width, Runtime.Device);
+var predicted = Predictor.Predict(best, sample, profile.Height, profile.Width, sample.Height, sample.Width, DepthKitNotebook.Device);
 var (near, far) = DepthKit.Visualization.Montage.Range(sample.Depth);
 Show(PictureRow.Of(
     Picture.Rgb(sample.Height, sample.Width, sample.Rgb, "RGB"),

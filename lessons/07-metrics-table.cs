@@ -55,7 +55,7 @@ var rows = new List<(string Name, DepthMetrics Metrics)>
     ("constant (train mean)", Reproduction.ConstantBaseline(data.Test, Reproduction.MeanDepth(data.Train), evalOptions)),
 };
 foreach (var (name, model) in models)
-    rows.Add((name, Evaluation.Evaluate(model, data.Test, evalOptions, profile.Height, profile.Width, profile.Reproduce.BatchSize, device: Runtime.Device).Metrics));
+    rows.Add((name, Evaluation.Evaluate(model, data.Test, evalOptions, profile.Height, profile.Width, profile.Reproduce.BatchSize, device: DepthKitNotebook.Device).Metrics));
 Show(DepthMetrics.ToDataFrame(rows));
 
 // %% [markdown]
@@ -101,7 +101,7 @@ Console.WriteLine($"{samples.Count} test images with sensor holes: {invalid:P1} 
 var names = new List<string>(); var masked = new List<double>(); var naive = new List<double>(); var naiveNoEpsilon = new List<double>();
 foreach (var (name, model) in models)
 {
-    var predictions = samples.Select(s => Predictor.Predict(model, s, profile.Height, profile.Width, s.Height, s.Width, Runtime.Device)).ToList();
+    var predictions = samples.Select(s => Predictor.Predict(model, s, profile.Height, profile.Width, s.Height, s.Width, DepthKitNotebook.Device)).ToList();
     var accumulator = new MetricAccumulator(evalOptions);
     for (int i = 0; i < samples.Count; i++) accumulator.Add(predictions[i], samples[i].Height, samples[i].Width, samples[i].Depth, samples[i].Height, samples[i].Width);
     names.Add(name);

@@ -57,7 +57,7 @@ Show(Picture.Rgb(height, width, rgb, $"{Path.GetFileName(imagePath)}, {height}x{
 // photo's size. Near is dark.
 
 // %%
-var depth = Predictor.Predict(model, photo, profile.Height, profile.Width, height, width, Runtime.Device);
+var depth = Predictor.Predict(model, photo, profile.Height, profile.Width, height, width, DepthKitNotebook.Device);
 var (near, far) = Montage.Range(depth);
 Console.WriteLine($"predicted depth from {near:F2} m to {far:F2} m");
 Show(PictureRow.Of(Picture.Rgb(height, width, rgb, "RGB"), Picture.Depth(height, width, depth, $"{modelName} depth (near = dark)")));

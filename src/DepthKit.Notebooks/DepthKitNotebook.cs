@@ -1,5 +1,7 @@
+using System.Runtime.Loader;
 using DepthKit.Notebooks.Display;
 using Microsoft.DotNet.Interactive;
+using static TorchSharp.torch;
 
 namespace DepthKit.Notebooks;
 
@@ -18,13 +20,13 @@ public static class DepthKitNotebook
     /// </summary>
     public static RuntimeInfo Start(string device = "auto")
     {
+        InstallFSharpCoreRedirect();
         bool inKernel = KernelDisplaySink.InKernel;
         if (!inKernel && AppContext.GetData("EntryPointFilePath") is string app && File.Exists(app))
         {
             Directory.SetCurrentDirectory(Path.GetDirectoryName(Path.GetFullPath(app))!);
             LessonPage.Begin(app);
         }
-        // Initialize first: it installs the FSharp.Core redirect that Plotly.NET needs in a notebook kernel.
         var info = Runtime.Initialize(device);
         NotebookFormatters.Register();
         if (inKernel && !_plotlyShown)
@@ -38,6 +40,9 @@ public static class DepthKitNotebook
 
     static bool _plotlyShown;
 
+    /// <summary>The device models and tensors go on (the one <see cref="Start"/> chose).</summary>
+    public static Device Device => Runtime.Device;
+
     /// <summary>The profile the notebook runs with (DEPTHKIT_PROFILE).</summary>
     public static NotebookProfile Profile => NotebookProfile.Current;
 
@@ -46,4 +51,20 @@ public static class DepthKitNotebook
     /// lesson's page in a file-based app. The handle redraws that output in place.
     /// </summary>
     public static IDisplayHandle Show(object value) => DisplaySinks.Default.Show(value);
+
+    static bool _redirectInstalled;
+
+    /// <summary>
+    /// Plotly.NET asks for a newer FSharp.Core than a notebook kernel may ship; any FSharp.Core already loaded
+    /// serves (the charts use nothing newer). Installed before the first Plotly type loads.
+    /// </summary>
+    static void InstallFSharpCoreRedirect()
+    {
+        if (_redirectInstalled) return;
+        _redirectInstalled = true;
+        AssemblyLoadContext.Default.Resolving += (_, name) =>
+            name.Name == "FSharp.Core"
+                ? AppDomain.CurrentDomain.GetAssemblies().FirstOrDefault(a => a.GetName().Name == "FSharp.Core")
+                : null;
+    }
 }
