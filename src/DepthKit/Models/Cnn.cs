@@ -21,7 +21,7 @@ public sealed class Cnn : DepthNet
     public Cnn(ModelConfig config) : base(nameof(Cnn), config)
     {
         long w = config.GetInt("width", 16);
-        encoder = new ConvEncoder([w, 2 * w, 4 * w, 8 * w]);
+        encoder = new ConvEncoder([w, 2 * w, 4 * w, 8 * w], config.GetBool("coords", false));
         decoder = Cnn.Decoder(w, (cin, cout) => new UpsampleConv(cin, cout));
         head = Layers.Conv(w, 1, 3, bias: true);
         RegisterComponents();
