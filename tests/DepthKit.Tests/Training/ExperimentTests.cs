@@ -17,7 +17,7 @@ public class ExperimentTests
         var spec = new DataSpec { Source = dir.Path, ValCount = 2 };
         var data = Experiment.Open(spec);
         Assert.Equal((4, 2, 6), (data.Train.Count, data.Val.Count, data.Test.Count));
-        Assert.Contains("DenseDepth", data.Description);
+        Assert.Contains("densedepth-folder", data.Description);
         var lesson = LessonData.Open(spec, new NullSink());
         Assert.Equal((data.Train.Count, data.Val.Count, data.Test.Count), (lesson.Train.Count, lesson.Val.Count, lesson.Test.Count));
         Assert.Equal(data.Test.Get(3).Depth, lesson.Test.Get(3).Depth);
