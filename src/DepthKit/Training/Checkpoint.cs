@@ -6,7 +6,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using DepthKit.Data;
 using TorchSharp;
-using TorchSharp.PyBridge;
+using DepthKit.Models.Pretrained;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -81,7 +81,7 @@ public static class Checkpoint
         var full = Path.GetFullPath(path);
         var dir = Path.GetDirectoryName(full)!;
         Directory.CreateDirectory(dir);
-        var weights = WriteData(dir, WeightsPrefix, WeightsExtension, stream => model.save_safetensors(stream, leaveOpen: true));
+        var weights = WriteData(dir, WeightsPrefix, WeightsExtension, stream => SafeTensors.Write(stream, model.state_dict()));
         var optimizerFile = optimizer is null ? null : WriteData(dir, OptimizerPrefix, OptimizerExtension, stream =>
         {
             using var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
@@ -119,8 +119,9 @@ public static class Checkpoint
         var weights = ReadData(path, dir, manifest.Weights, "weights");
         LoadWeights(path, info, target, () =>
         {
-            using var stream = new MemoryStream(weights);
-            model.load_safetensors(stream, strict: true);
+            var state = SafeTensors.Read(weights, Path.Combine(dir, manifest.Weights.File));
+            try { model.load_state_dict(state, strict: true); }
+            finally { foreach (var t in state.Values) t.Dispose(); }
         });
         if (optimizer is not null && manifest.Optimizer is { } stored)
         {
