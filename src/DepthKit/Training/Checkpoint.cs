@@ -90,7 +90,7 @@ public static class Checkpoint
         var body = JsonSerializer.Serialize(new ManifestBody(info with { Format = FormatName }, weights, optimizerFile), Json);
         var manifest = $"{{\n\"format\": \"{FormatName}\",\n\"sha256\": \"{Sha256(Encoding.UTF8.GetBytes(body))}\",\n\"body\": {body}\n}}\n";
         var temp = $"{full}.{Environment.ProcessId}.tmp";
-        File.WriteAllText(temp, manifest, new UTF8Encoding(false));
+        WriteTemp(temp, () => File.WriteAllText(temp, manifest, new UTF8Encoding(false)));
         beforeRename?.Invoke(temp);
         File.Move(temp, full, overwrite: true);
         RemoveUnreferencedData(dir);
@@ -185,11 +185,28 @@ public static class Checkpoint
         if (!File.Exists(target) || new FileInfo(target).Length != bytes.Length)
         {
             var temp = $"{target}.{Environment.ProcessId}.tmp";
-            File.WriteAllBytes(temp, bytes);
+            WriteTemp(temp, () => File.WriteAllBytes(temp, bytes));
             File.Move(temp, target, overwrite: true);
         }
         return new StoredFile(name, bytes.Length, sha);
     }
+
+    /// <summary>A failed write (disk full, no permission) leaves no partial temporary file behind.</summary>
+    static void WriteTemp(string temp, Action write)
+    {
+        try { write(); }
+        catch
+        {
+            try { File.Delete(temp); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Whether a file name is one of the weights or optimiser files that checkpoint manifests name (a run folder's
+    /// own files, to clear with the manifests when a run is started over).
+    /// </summary>
+    public static bool IsDataFile(string fileName) => DataFileName.IsMatch(fileName);
 
     static byte[] ReadData(string manifestPath, string dir, StoredFile stored, string what)
     {

@@ -147,6 +147,9 @@ public class CheckpointFormatTests
         Checkpoint.Save(dir["last.ckpt"], info, net, null);
         var expected = new[] { "best.ckpt", "last.ckpt", Path.GetFileName(Checkpoint.WeightsPath(dir["best.ckpt"])), Path.GetFileName(Checkpoint.WeightsPath(dir["last.ckpt"])) };
         Assert.Equal(expected.Order(), Directory.GetFiles(dir.Path).Select(Path.GetFileName).Order());
+        Assert.All(expected.Where(f => !f.EndsWith(".ckpt", StringComparison.Ordinal)), f => Assert.True(Checkpoint.IsDataFile(f), f));
+        Assert.False(Checkpoint.IsDataFile("last.ckpt"));
+        Assert.False(Checkpoint.IsDataFile("model-notahash.safetensors"));
     }
 }
 
