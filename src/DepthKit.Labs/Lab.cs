@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using DepthKit.Labs.Checks;
+using DepthKit.Native;
 
 namespace DepthKit.Labs;
 

@@ -31,6 +31,9 @@ public sealed class TrainCommand : ICliCommand
         new("device", "auto, cpu, cuda or cuda:N", "auto"),
         new("seed", "seed of weights, data order and dropout", "42"),
         new("freeze-encoder", "keep the encoder's weights fixed", IsFlag: true),
+        new("encoder-lr-scale", "learning rate of a trainable encoder relative to --lr (e.g. 0.1 to fine-tune a pretrained one)", "1"),
+        new("no-augment", "no random horizontal flips", IsFlag: true),
+        new("option", "architecture option key=value, comma-separated (e.g. upsampling=bilinear,decoder_width=128)"),
         new("pretrained", "encoder weights: resnet18-imagenet or a torchvision .pth/.safetensors file"),
         new("resume", "continue the run in this folder (model, options and data come from its checkpoint)"),
     ];
@@ -63,14 +66,16 @@ public sealed class TrainCommand : ICliCommand
                 Optimizer = args.GetChoice("optimizer", "adam", "adamw", "sgd"), Schedule = args.GetChoice("schedule", "constant", "step", "cosine", "onecycle"),
                 WeightDecay = args.GetDouble("weight-decay"), GradClipNorm = args.GetDouble("clip"), EarlyStopPatience = args.GetInt("patience"),
                 Monitor = args.GetChoice("monitor", "val_loss", "rmse", "abs_rel", "d1"), Seed = args.GetInt("seed"),
-                FreezeEncoder = args.Flag("freeze-encoder"), Height = h, Width = w, Data = dataSpec,
+                FreezeEncoder = args.Flag("freeze-encoder"), EncoderLearningRateScale = args.GetDouble("encoder-lr-scale"),
+                FlipAugmentation = !args.Flag("no-augment"), Height = h, Width = w, Data = dataSpec,
                 Eval = new EvalSettings { Crop = "none" },
             }.Validated();
             if (options.FreezeEncoder && arch.Encoders.Count == 0 && args.GetOrNull("pretrained") is null)
                 context.Error.WriteLine($"note: {arch.DisplayName} has its own encoder; freezing it leaves only the decoder to train");
             data = DataChoice.Open(dataSpec, h, w, args.GetInt("train-count"), args.GetInt("val-count"), 0, options.Seed, context.Out.WriteLine);
             Trainer.Seed(options.Seed);
-            var config = new ModelConfig(arch.Name, arch.Encoders.Count == 0 ? null : PretrainedWeights.EncoderFor(args.GetOrNull("pretrained"), args.GetOrNull("encoder")), h, w);
+            var config = new ModelConfig(arch.Name, arch.Encoders.Count == 0 ? null : PretrainedWeights.EncoderFor(args.GetOrNull("pretrained"), args.GetOrNull("encoder")), h, w,
+                ArchitectureOptions.Parse(args.GetOrNull("option")));
             var model = Architectures.Create(config);
             if (args.GetOrNull("pretrained") is { } pretrained) PretrainedWeights.Apply(model, pretrained);
             if (options.FreezeEncoder) model.FreezeEncoder();

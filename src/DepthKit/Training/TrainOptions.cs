@@ -41,6 +41,9 @@ public sealed record TrainOptions
 
     public bool FreezeEncoder { get; init; }
 
+    /// <summary>Learning rate of a trainable encoder relative to the rest of the model (e.g. 0.1 for a pretrained one).</summary>
+    public double EncoderLearningRateScale { get; init; } = 1.0;
+
     /// <summary>Stop when the monitored validation value has not improved for this many epochs; 0 = never.</summary>
     public int EarlyStopPatience { get; init; }
 
@@ -66,6 +69,8 @@ public sealed record TrainOptions
         if (Optimizer is not ("adam" or "adamw" or "sgd")) throw new ArgumentException($"unknown optimizer '{Optimizer}': use adam, adamw or sgd");
         if (Schedule is not ("constant" or "step" or "cosine" or "onecycle")) throw new ArgumentException($"unknown schedule '{Schedule}': use constant, step, cosine or onecycle");
         if (Monitor is not ("val_loss" or "rmse" or "abs_rel" or "d1")) throw new ArgumentException($"unknown monitor '{Monitor}': use val_loss, rmse, abs_rel or d1");
+        if (!(EncoderLearningRateScale > 0) || double.IsInfinity(EncoderLearningRateScale))
+            throw new ArgumentException($"encoder learning-rate scale must be positive (got {EncoderLearningRateScale})");
         if (WeightDecay < 0 || GradClipNorm < 0) throw new ArgumentException("weight decay and gradient clipping must not be negative");
         _ = Losses.DepthLoss.Create(Loss);
         return this;
