@@ -52,7 +52,7 @@ public class LabReleaseTests
                                  ["outputs"] = new JsonArray(new JsonObject { ["output_type"] = "stream", ["text"] = "loaded" }) },
                 new JsonObject { ["cell_type"] = "code", ["metadata"] = new JsonObject(), ["execution_count"] = 4, ["source"] = codeCell, ["outputs"] = new JsonArray() },
                 new JsonObject { ["cell_type"] = "code", ["metadata"] = new JsonObject(), ["execution_count"] = 5, ["source"] = "Lab.Check(\"unpool\", Unpool);", ["outputs"] = new JsonArray() }),
-            ["metadata"] = JsonNode.Parse($$"""{"depthkit": {"lab": {"id": "tiny", "title": "Tiny", "tasks": {{tasks}}}}}"""),
+            ["metadata"] = JsonNode.Parse("""{"depthkit": {"lab": {"id": "tiny", "title": "Tiny", "tasks": """ + tasks + "}}}"),
             ["nbformat"] = 4, ["nbformat_minor"] = 5,
         };
         var dir = Path.Combine(Path.GetTempPath(), "depthkit-release-test", "course", "solutions");
