@@ -28,7 +28,8 @@ public class LabGradeTests
         Directory.CreateDirectory(work);
         try
         {
-            string kit = typeof(Lab).Assembly.Location;
+            // the build a student's notebook loads (dotnet test builds it), with every dependency beside it
+            string kit = Path.Combine(NotebookRunner.RepoRoot, "src/DepthKit.Labs/bin/Debug/net10.0/DepthKit.Labs.dll");
             foreach (var cell in combined.Cells)
                 if (LabNotebook.CellType(cell) == "code" && LabNotebook.Source(cell).Contains("DepthKit.Labs.dll", StringComparison.Ordinal))
                     LabNotebook.SetSource((JsonObject)cell!, $"#r \"{kit}\"");
