@@ -31,11 +31,26 @@ static class DataChoice
             $"{train.Format} at {data}: {Math.Min(trainPart.Count, trainCount > 0 ? trainCount : int.MaxValue)} train, {val.Count} val, {Math.Min(test.Count, testCount > 0 ? testCount : int.MaxValue)} test images");
     }
 
-    /// <summary>The test split alone (eval).</summary>
-    public static IDepthDataset OpenTest(string data, int height, int width, int count, int seed)
+    /// <summary>
+    /// One split alone (eval), opened directly: a test-only source such as nyu_test.zip works, and no train split is
+    /// read to get it. A set without splits (a synth folder's index.csv) gives the same held-out part as training.
+    /// </summary>
+    public static IDepthDataset OpenTest(string data, int height, int width, int count, int seed, DatasetSplit split = DatasetSplit.Test)
     {
-        if (IsSynth(data)) return Synth(height, width, 0, 1, count > 0 ? count : 200, seed, null).Test;
-        return Open(data, height, width, 0, 0, count, seed).Test;
+        if (IsSynth(data))
+        {
+            var synth = Synth(height, width, split == DatasetSplit.Train ? Math.Max(1, count > 0 ? count : 200) : 0, 1, count > 0 ? count : 200, seed, null);
+            return split == DatasetSplit.Train ? synth.Train : synth.Test;
+        }
+        var set = Datasets.Open(data, split);
+        bool unsplit = set is DenseDepthDataset d && d.CsvPath.EndsWith("index.csv", StringComparison.Ordinal);
+        if (unsplit && split != DatasetSplit.All)
+        {
+            set.Dispose();
+            var parts = Open(data, height, width, split == DatasetSplit.Train ? count : 0, 0, count, seed);
+            return split == DatasetSplit.Train ? parts.Train : parts.Test;
+        }
+        return DatasetView.Take(set, count);
     }
 
     /// <summary>SynthRooms at the input size, rendered once on all cores and kept in memory.</summary>

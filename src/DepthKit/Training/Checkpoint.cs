@@ -71,16 +71,24 @@ public static class Checkpoint
         var full = Path.GetFullPath(path);
         Directory.CreateDirectory(Path.GetDirectoryName(full)!);
         var temp = $"{full}.{Environment.ProcessId}.tmp";
-        using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
+        try
         {
+            using var file = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None);
             buffer.Position = 0;
             buffer.CopyTo(file);
             // no fsync: the rename already protects against a killed or crashed process, and syncing 100+ MB
             // per epoch costs seconds on slow disks; a power cut can still lose the newest checkpoint
             file.Flush();
         }
+        catch
+        {
+            // a full disk must not stay full of a half-written checkpoint
+            AtomicFile.TryDelete(temp);
+            throw;
+        }
         beforeRename?.Invoke(temp);
-        File.Move(temp, full, overwrite: true);
+        try { File.Move(temp, full, overwrite: true); }
+        catch { AtomicFile.TryDelete(temp); throw; }
     }
 
     /// <summary>Reads only the info (cheap: the tensors are skipped).</summary>
