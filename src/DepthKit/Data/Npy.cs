@@ -54,6 +54,9 @@ public sealed partial class NpyFile : IDisposable
             headerLength = (int)(BinaryPrimitives.ReadUInt16LittleEndian(start[8..]) | (uint)BinaryPrimitives.ReadUInt16LittleEndian(more) << 16);
         }
         else throw new DepthKitDataException(name, $".npy format version {major} is not supported");
+        // checked before allocating: a corrupt length would ask for up to 4 GB (real headers are a few hundred bytes)
+        if (headerLength < 0 || headerLength > 1 << 20 || (stream.CanSeek && headerLength > stream.Length - stream.Position))
+            throw new DepthKitDataException(name, $".npy header length {(uint)headerLength} is corrupt (the file has {(stream.CanSeek ? stream.Length : -1)} bytes)");
         var headerBytes = new byte[headerLength];
         if (stream.ReadAtLeast(headerBytes, headerLength, throwOnEndOfStream: false) < headerLength)
             throw new DepthKitDataException(name, ".npy header is truncated");

@@ -95,8 +95,17 @@ public static class Checkpoint
     public static CheckpointInfo ReadInfo(string path)
     {
         using var reader = Open(path);
-        return ReadInfo(reader, path);
+        try { return ReadInfo(reader, path); }
+        catch (Exception e) when (IsCorruption(e)) { throw Corrupt(path, e); }
     }
+
+    // a reader of a damaged file fails with the framework's own messages ("Too many bytes in what should have been a
+    // 7-bit encoded integer", "(Parameter 'count')"): the file is named and the cause kept
+    static bool IsCorruption(Exception e) => e is FormatException or ArgumentException or InvalidDataException or OverflowException
+        or NotSupportedException or IndexOutOfRangeException or InvalidOperationException && e is not DepthKitCheckpointException;
+
+    static DepthKitCheckpointException Corrupt(string path, Exception e) =>
+        new(path, $"checkpoint is corrupt ({e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")})", e);
 
     /// <summary>
     /// Loads the weights into <paramref name="model"/> (and the optimiser state when given). The checkpoint's
@@ -106,7 +115,9 @@ public static class Checkpoint
     public static CheckpointInfo Load(string path, nn.Module model, ModelIdentity target, OptimizerHelper? optimizer = null)
     {
         using var reader = Open(path);
-        var info = ReadInfo(reader, path);
+        CheckpointInfo info;
+        try { info = ReadInfo(reader, path); }
+        catch (Exception e) when (IsCorruption(e)) { throw Corrupt(path, e); }
         if (!string.Equals(info.Model.Architecture, target.Architecture, StringComparison.OrdinalIgnoreCase))
             throw new DepthKitCheckpointException(path,
                 $"holds a {info.Model.DisplayName} ({info.Model.Architecture}) model and cannot be loaded into a {target.DisplayName} ({target.Architecture}) model");

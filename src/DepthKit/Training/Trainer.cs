@@ -129,7 +129,7 @@ public sealed class Trainer
         {
             return FitEpochs(cancel);
         }
-        catch (Exception e) when (RunDir is not null && e is not DepthKitTrainingException && !_saving && !_abandoned && Step > _savedStep)
+        catch (Exception e) when (RunDir is not null && e is not DepthKitTrainingException && !_saveFailed && !_abandoned && Step > _savedStep)
         {
             try
             {
@@ -143,7 +143,7 @@ public sealed class Trainer
     /// <summary>A run folder lock already held by the caller (the CLI takes it before checking the folder); Fit takes its own when null.</summary>
     public RunLock? Lock { get; set; }
 
-    bool _saving, _abandoned;
+    bool _saveFailed, _abandoned;
     long _savedStep = -1;
 
     StopReason FitEpochs(CancellationToken cancel)
@@ -300,9 +300,8 @@ public sealed class Trainer
             EpochsWithoutImprovement = _sinceBest,
             History = History,
         };
-        _saving = true;
         try { Checkpoint.Save(path, info, Model, withOptimizer ? _optimizer : null, beforeRename); }
-        finally { _saving = false; }
+        catch { _saveFailed = true; throw; } // a second attempt (Fit's rescue save) would fail the same way
         _savedStep = Step;
     }
 
