@@ -59,11 +59,11 @@ public class CorruptionFuzzTests
     }
 
     [Fact]
-    public void DepthPng()
+    public void DepthPngs()
     {
         using var dir = new TempDir();
-        Data.DepthPng.Write16(dir["d.png"], 6, 5, Enumerable.Range(0, 30).Select(i => (ushort)(i * 999)).ToArray());
-        Survives("depth png", File.ReadAllBytes(dir["d.png"]), b => Data.DepthPng.Read(new MemoryStream(b), "d.png"));
+        DepthKit.Data.DepthPng.Write16(dir["d.png"], 6, 5, Enumerable.Range(0, 30).Select(i => (ushort)(i * 999)).ToArray());
+        Survives("depth png", File.ReadAllBytes(dir["d.png"]), b => DepthKit.Data.DepthPng.Read(new MemoryStream(b), "d.png"));
     }
 
     [Fact]
@@ -75,10 +75,10 @@ public class CorruptionFuzzTests
     }
 
     [Fact]
-    public void Npy()
+    public void NpyFiles()
     {
         using var dir = new TempDir();
-        Data.Npy.WriteFloat32(dir["a.npy"], Enumerable.Range(0, 24).Select(i => i / 4f).ToArray(), 2, 3, 4);
+        DepthKit.Data.Npy.WriteFloat32(dir["a.npy"], Enumerable.Range(0, 24).Select(i => i / 4f).ToArray(), 2, 3, 4);
         Survives("npy", File.ReadAllBytes(dir["a.npy"]), b =>
         {
             using var f = NpyFile.Open(new MemoryStream(b), "a.npy");
