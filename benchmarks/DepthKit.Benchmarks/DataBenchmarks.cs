@@ -5,7 +5,7 @@ using DepthKit.Transforms;
 
 namespace DepthKit.Benchmarks;
 
-/// <summary>Issue 9, item 5 (and issue 3): SynthRooms renders per image, one thread.</summary>
+/// <summary>SynthRooms renders per image, one thread.</summary>
 public class SynthRoomsBenchmarks
 {
     [Params(240, 480)]
@@ -17,7 +17,7 @@ public class SynthRoomsBenchmarks
     public DepthSample Render() => SynthRooms.Render(7, _scene++, Height, Height * 4 / 3);
 }
 
-/// <summary>Issue 9, item 2 (and issue 4): a DataLoader epoch of 4 batches of 8 at 240x320 from 480x640 with the default augmentation.</summary>
+/// <summary>A DataLoader epoch of 4 batches of 8 at 240x320 from 480x640 with the default augmentation.</summary>
 public class LoaderBenchmarks
 {
     DataLoader _loader = null!;

@@ -7,7 +7,7 @@ using static TorchSharp.torch;
 
 namespace DepthKit.Benchmarks;
 
-/// <summary>Issue 9, item 4: single-image latency through <see cref="Predictor"/> vs a bare forward, per architecture at the quick size.</summary>
+/// <summary>Single-image latency through <see cref="Predictor"/> vs a bare forward, per architecture at the quick size.</summary>
 public class InferenceBenchmarks
 {
     const int Height = 96, Width = 128;

@@ -14,7 +14,7 @@ public static class Program
 {
     public static int Main(string[] args)
     {
-        DepthKit.Runtime.Initialize("cpu");
+        DepthKit.Native.Runtime.Initialize("cpu");
         var config = DefaultConfig.Instance
             .AddJob(Job.ShortRun.WithToolchain(InProcessEmitToolchain.Instance).WithWarmupCount(1).WithIterationCount(5).WithLaunchCount(1))
             .WithOptions(ConfigOptions.DisableOptimizationsValidator);

@@ -6,7 +6,7 @@ using DepthKit.Training;
 
 namespace DepthKit.Benchmarks;
 
-/// <summary>Issue 9, item 1: one epoch of <see cref="Trainer"/> vs a bare TorchSharp loop over pre-built tensors (quick profile's CNN+Res).</summary>
+/// <summary>One epoch of <see cref="Trainer"/> vs a bare TorchSharp loop over pre-built tensors (quick profile's CNN+Res).</summary>
 [MemoryDiagnoser]
 public class TrainingStepBenchmarks
 {

@@ -151,7 +151,7 @@ public static class Cli
     public static string? InterruptSignal { get; set; }
 
     public static string Version =>
-        typeof(Runtime).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
+        typeof(Cli).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
 
     static void PrintOverview(TextWriter o)
     {

@@ -30,6 +30,7 @@ public static class OptionRules
         ["seed"] = new(Kind.Int, "a seed"),
         ["size"] = new(Kind.Size, "a size HxW such as 240x320"),
         ["lr"] = new(Kind.PositiveFinite, "a learning rate"),
+        ["encoder-lr-scale"] = new(Kind.PositiveFinite, "a learning-rate factor"),
         ["weight-decay"] = new(Kind.NonNegativeFinite, "a weight decay"),
         ["clip"] = new(Kind.NonNegativeFinite, "a gradient norm (0 = off)"),
         ["depth-scale"] = new(Kind.PositiveFinite, "depth units per metre"),

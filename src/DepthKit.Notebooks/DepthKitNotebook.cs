@@ -1,3 +1,6 @@
+using System.Runtime.Loader;
+using static TorchSharp.torch;
+
 namespace DepthKit.Notebooks;
 
 /// <summary>The first call of every notebook: starts the kit and teaches the kernel to show its objects.</summary>
@@ -9,12 +12,31 @@ public static class DepthKitNotebook
     /// </summary>
     public static RuntimeInfo Start(string device = "auto")
     {
-        // Initialize first: it installs the FSharp.Core redirect that Plotly.NET needs in a notebook kernel.
+        InstallFSharpCoreRedirect();
         var info = Runtime.Initialize(device);
         NotebookFormatters.Register();
         return info;
     }
 
+    /// <summary>The device models and tensors go on (the one <see cref="Start"/> chose).</summary>
+    public static Device Device => Runtime.Device;
+
     /// <summary>The profile the notebook runs with (DEPTHKIT_PROFILE).</summary>
     public static NotebookProfile Profile => NotebookProfile.Current;
+
+    static bool _redirectInstalled;
+
+    /// <summary>
+    /// Plotly.NET asks for a newer FSharp.Core than a notebook kernel may ship; any FSharp.Core already loaded
+    /// serves (the charts use nothing newer). Installed before the first Plotly type loads.
+    /// </summary>
+    static void InstallFSharpCoreRedirect()
+    {
+        if (_redirectInstalled) return;
+        _redirectInstalled = true;
+        AssemblyLoadContext.Default.Resolving += (_, name) =>
+            name.Name == "FSharp.Core"
+                ? AppDomain.CurrentDomain.GetAssemblies().FirstOrDefault(a => a.GetName().Name == "FSharp.Core")
+                : null;
+    }
 }

@@ -3,7 +3,7 @@ using DepthKit.Diagnostics;
 
 namespace DepthKit.Cli.Commands;
 
-/// <summary>Issue 9's measurements (trainer overhead, loader, memory, inference, SynthRooms); see docs/benchmarks.md.</summary>
+/// <summary>The bench measurements (trainer overhead, loader, memory, inference, SynthRooms); see docs/benchmarks.md.</summary>
 public sealed class BenchCommand : ICliCommand
 {
     public string Name => "bench";

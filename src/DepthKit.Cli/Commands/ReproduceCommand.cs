@@ -47,6 +47,9 @@ public sealed class ReproduceCommand : ICliCommand
         context.Out.Write(result.Table());
         context.Out.WriteLine();
         foreach (var (claim, holds) in result.Conclusion()) context.Out.WriteLine($"  [{(holds ? "yes" : "NO ")}] {claim}");
+        context.Out.WriteLine("Quality (beyond the slides):");
+        foreach (var (claim, holds) in result.QualityChecks()) context.Out.WriteLine($"  [{(holds ? "yes" : "NO ")}] {claim}");
+        context.Out.WriteLine(result.ShapeSummary());
         context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"wrote {Path.Combine(outDir, "metrics.csv")}, history.csv, report.html, montage.png and checkpoints/ in {clock.Elapsed.TotalSeconds:F0} s (CPU {System.Diagnostics.Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds:F0} s)"));
         return 0;

@@ -25,14 +25,7 @@ public sealed class SummaryCommand : ICliCommand
         var name = args.Get("model");
         if (!Architectures.Names.Contains(name.ToLowerInvariant()))
             throw new CliUsageException($"--model '{name}': use one of {string.Join(", ", Architectures.Names)}");
-        var options = new Dictionary<string, string>();
-        if (args.GetOrNull("option") is { } list)
-            foreach (var pair in list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
-            {
-                var kv = pair.Split('=', 2);
-                if (kv.Length != 2 || kv[0].Length == 0) throw new CliUsageException($"--option '{pair}' is not key=value");
-                options[kv[0]] = kv[1];
-            }
+        var options = ArchitectureOptions.Parse(args.GetOrNull("option"));
         context.InitTorch(args);
         var config = new ModelConfig(name.ToLowerInvariant(), args.GetOrNull("encoder"), height, width, options);
         using var model = Architectures.Create(config);

@@ -32,6 +32,9 @@ public sealed class TrainCommand : ICliCommand
         new("device", "auto, cpu, cuda or cuda:N", "auto"),
         new("seed", "seed of weights, data order and dropout", "42"),
         new("freeze-encoder", "keep the encoder's weights fixed", IsFlag: true),
+        new("encoder-lr-scale", "learning rate of a trainable encoder relative to --lr (e.g. 0.1 to fine-tune a pretrained one)", "1"),
+        new("no-augment", "no random horizontal flips", IsFlag: true),
+        new("option", "architecture option key=value, comma-separated (e.g. upsampling=bilinear,decoder_width=128)"),
         new("pretrained", "encoder weights: resnet18-imagenet or a torchvision .pth/.safetensors file"),
         new("resume", "continue the run in this folder (model, options and data come from its checkpoint)"),
         new("overwrite", "replace the training run already in --out (its checkpoints and history are deleted)", IsFlag: true),
@@ -40,7 +43,7 @@ public sealed class TrainCommand : ICliCommand
     /// <summary>Options fixed when a run starts: with --resume each must be left out or equal the run's value.</summary>
     static readonly string[] FixedByRun =
         ["model", "size", "batch", "lr", "loss", "optimizer", "schedule", "weight-decay", "clip", "patience", "monitor", "seed",
-         "encoder", "pretrained", "freeze-encoder", "train-count", "val-count"];
+         "encoder", "pretrained", "freeze-encoder", "train-count", "val-count", "encoder-lr-scale", "no-augment", "option"];
 
     public int Run(CliArgs args, CliContext context)
     {
@@ -60,7 +63,8 @@ public sealed class TrainCommand : ICliCommand
             Optimizer = args.GetChoice("optimizer", "adam", "adamw", "sgd"), Schedule = args.GetChoice("schedule", "constant", "step", "cosine", "onecycle"),
             WeightDecay = args.GetDouble("weight-decay"), GradClipNorm = args.GetDouble("clip"), EarlyStopPatience = args.GetInt("patience"),
             Monitor = args.GetChoice("monitor", "val_loss", "rmse", "abs_rel", "d1"), Seed = args.GetInt("seed"),
-            FreezeEncoder = args.Flag("freeze-encoder"), Height = h, Width = w, Data = dataSpec,
+            FreezeEncoder = args.Flag("freeze-encoder"), EncoderLearningRateScale = args.GetDouble("encoder-lr-scale"),
+            FlipAugmentation = !args.Flag("no-augment"), Height = h, Width = w, Data = dataSpec,
             Eval = new EvalSettings { Crop = "none" },
         }.Validated();
         if (options.FreezeEncoder && arch.Encoders.Count == 0 && args.GetOrNull("pretrained") is null)
@@ -72,7 +76,8 @@ public sealed class TrainCommand : ICliCommand
         var data = DataChoice.Open(dataSpec, h, w, trainCount, valCount, 0, options.Seed, context.Out.WriteLine);
         options = options with { DataSource = new RunData(dataSpec, trainCount, valCount, DatasetFingerprint.Of(data.Train), DatasetFingerprint.Of(data.Val)) };
         Trainer.Seed(options.Seed);
-        var config = new ModelConfig(arch.Name, arch.Encoders.Count == 0 ? null : PretrainedWeights.EncoderFor(args.GetOrNull("pretrained"), args.GetOrNull("encoder")), h, w);
+        var config = new ModelConfig(arch.Name, arch.Encoders.Count == 0 ? null : PretrainedWeights.EncoderFor(args.GetOrNull("pretrained"), args.GetOrNull("encoder")), h, w,
+            ArchitectureOptions.Parse(args.GetOrNull("option")));
         var model = Architectures.Create(config);
         if (args.GetOrNull("pretrained") is { } pretrained) PretrainedWeights.Apply(model, pretrained);
         if (options.FreezeEncoder) model.FreezeEncoder();
@@ -141,9 +146,11 @@ public sealed class TrainCommand : ICliCommand
             "monitor" => string.Equals(given, o.Monitor, StringComparison.OrdinalIgnoreCase) ? null : o.Monitor,
             "seed" => args.GetInt(name) == o.Seed ? null : $"{o.Seed}",
             "freeze-encoder" => args.Flag(name) == o.FreezeEncoder ? null : $"{o.FreezeEncoder}".ToLowerInvariant(),
+            "no-augment" => args.Flag(name) == !o.FlipAugmentation ? null : $"{!o.FlipAugmentation}".ToLowerInvariant(),
+            "encoder-lr-scale" => args.GetDouble(name) == o.EncoderLearningRateScale ? null : o.EncoderLearningRateScale.ToString(CultureInfo.InvariantCulture),
             "train-count" => o.DataSource is null || args.GetInt(name) == o.DataSource.TrainCount ? null : $"{o.DataSource.TrainCount}",
             "val-count" => o.DataSource is null || args.GetInt(name) == o.DataSource.ValCount ? null : $"{o.DataSource.ValCount}",
-            _ => "set when the run started", // encoder, pretrained: they only shape the freshly built model
+            _ => "set when the run started", // encoder, pretrained, option: they only shape the freshly built model
         };
         return stored is null ? null : $"--{name} {given} (run: {stored})";
     }

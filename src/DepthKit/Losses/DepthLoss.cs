@@ -36,9 +36,9 @@ public abstract class DepthLoss
     public static Tensor ValidMask(Tensor gt) => gt.gt(0).logical_and(gt.isfinite());
 
     /// <summary>The names <see cref="Create"/> accepts.</summary>
-    public static IReadOnlyList<string> Names { get; } = ["l1", "l2", "berhu", "silog", "silog-bts", "gradient", "ssim", "densedepth"];
+    public static IReadOnlyList<string> Names { get; } = ["l1", "l2", "berhu", "silog", "silog-bts", "silog-grad", "ssi", "gradient", "ssim", "densedepth"];
 
-    /// <summary>A loss by name (case-insensitive): l1, l2, berhu, silog, silog-bts, gradient, ssim, densedepth.</summary>
+    /// <summary>A loss by name (case-insensitive): l1, l2, berhu, silog, silog-bts, silog-grad, ssi, gradient, ssim, densedepth.</summary>
     public static DepthLoss Create(string name) => name.Trim().ToLowerInvariant() switch
     {
         "l1" => new L1Loss(),
@@ -46,6 +46,8 @@ public abstract class DepthLoss
         "berhu" => new BerHuLoss(),
         "silog" => new SiLogLoss(),
         "silog-bts" => new BtsSiLogLoss(),
+        "silog-grad" => new SiLogGradientLoss(),
+        "ssi" => new ScaleShiftInvariantLoss(),
         "gradient" => new GradientLoss(),
         "ssim" => new SsimLoss(),
         "densedepth" => new DenseDepthLoss(),

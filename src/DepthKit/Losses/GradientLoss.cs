@@ -12,7 +12,10 @@ public sealed class GradientLoss : DepthLoss
 {
     public override string Name => "gradient";
 
-    protected override Tensor Masked(Tensor pred, Tensor gt, Tensor valid)
+    protected override Tensor Masked(Tensor pred, Tensor gt, Tensor valid) => Of(pred, gt, valid);
+
+    /// <summary>The loss on any two maps (log depths too) given the final validity mask.</summary>
+    internal static Tensor Of(Tensor pred, Tensor gt, Tensor valid)
     {
         var g = gt.where(valid, pred.detach());
         long h = pred.shape[2], w = pred.shape[3];

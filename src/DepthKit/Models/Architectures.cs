@@ -29,7 +29,7 @@ public static class Architectures
         new("cnn-trans", "CNN+trans", "the CNN encoder with a transposed-convolution decoder",
             [], null, true, "width=16 initial_depth=2.5", c => new CnnTrans(c)),
         new("cnn-res", "CNN+Res", "ResNet encoder + up-projection decoder with skip connections (CPU-sized)",
-            ResNets, "resnet18", true, "decoder_width=128 upsampling=fast-upproj|upproj initial_depth=2.5", c => new CnnRes(c)),
+            ResNets, "resnet18", true, "decoder_width=128 upsampling=bilinear|fast-upproj|upproj initial_depth=2.5", c => new CnnRes(c)),
         new("cnn-res-slides", "CNN+Res (slides)", "the slides' model: frozen ResNet-50, 1x1 conv+BN, three up blocks, 3x3 conv, ReLU",
             ResNets, "resnet50", false, "freeze=true", c => new CnnResSlides(c)),
         new("fcrn", "FCRN", "Laina et al. 2016: ResNet-50, 1x1 conv+BN, four up-projections, 3x3 conv",

@@ -21,7 +21,7 @@ public sealed class Cnn : DepthNet
     public Cnn(ModelConfig config) : base(nameof(Cnn), config)
     {
         long w = config.GetInt("width", 16);
-        encoder = new ConvEncoder([w, 2 * w, 4 * w, 8 * w]);
+        encoder = new ConvEncoder([w, 2 * w, 4 * w, 8 * w], config.GetBool("coords", false));
         decoder = Cnn.Decoder(w, (cin, cout) => new UpsampleConv(cin, cout));
         head = Layers.Conv(w, 1, 3, bias: true);
         RegisterComponents();
@@ -56,34 +56,4 @@ public sealed class UpsampleConv : nn.Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor x) =>
         conv.call(nn.functional.interpolate(x, scale_factor: [2.0, 2.0], mode: InterpolationMode.Bilinear, align_corners: false));
-}
-
-/// <summary>The last step of every model: one channel of features to metres.</summary>
-public static class DepthHead
-{
-    /// <summary>Typical indoor depth: the softplus head starts near it instead of near 0.69 m.</summary>
-    public const double DefaultInitialDepth = 2.5;
-
-    public static Tensor Activate(Tensor x, DepthActivation activation) => activation switch
-    {
-        DepthActivation.ReLU => nn.functional.relu(x),
-        DepthActivation.Softplus => nn.functional.softplus(x),
-        _ => throw new ArgumentOutOfRangeException(nameof(activation)),
-    };
-
-    /// <summary>Sets the head's bias to softplus^-1(d) = log(e^d - 1) so the untrained model predicts about d metres.</summary>
-    public static void InitializeBias(Conv2d head, ModelConfig config)
-    {
-        double d = config.GetDouble("initial_depth", DefaultInitialDepth);
-        using var noGrad = no_grad();
-        head.bias!.fill_(Math.Log(Math.Exp(d) - 1));
-    }
-
-    /// <summary>Same for a Linear head.</summary>
-    public static void InitializeBias(Linear head, ModelConfig config)
-    {
-        double d = config.GetDouble("initial_depth", DefaultInitialDepth);
-        using var noGrad = no_grad();
-        head.bias!.fill_(Math.Log(Math.Exp(d) - 1));
-    }
 }

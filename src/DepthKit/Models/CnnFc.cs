@@ -31,7 +31,7 @@ public sealed class CnnFc : DepthNet
         long w = config.GetInt("width", 16);
         long hidden = config.GetInt("hidden", 512);
         (coarseHeight, coarseWidth) = config.GetSize("coarse", (24, 32));
-        encoder = new ConvEncoder([w, 2 * w, 4 * w, 8 * w]);
+        encoder = new ConvEncoder([w, 2 * w, 4 * w, 8 * w], config.GetBool("coords", false));
         pool = nn.AdaptiveAvgPool2d([6, 8]);
         fc1 = nn.Linear(8 * w * 6 * 8, hidden);
         dropout = nn.Dropout(config.GetDouble("dropout", 0.5));

@@ -15,8 +15,9 @@ namespace DepthKit.Models;
 ///   ─► UpProjection(D/8 → D/8) + skip(stem) (/2) ─► conv3x3 → 1 ─► bilinear to H x W ─► softplus ─► depth (H x W)
 ///   (each "+ skip(f)" is ReLU(up + BN(conv1x1(f))))
 /// </code>
-/// Options: <c>decoder_width</c> D (default 128), <c>upsampling</c> = <c>fast-upproj</c> (default,
-/// <see cref="FastUpProjection"/>) or <c>upproj</c> (<see cref="UpProjection"/>). Encoder: <c>resnet18</c>
+/// Options: <c>decoder_width</c> D (default 128), <c>upsampling</c> = <c>bilinear</c> (default,
+/// <see cref="BilinearUpProjection"/>), <c>fast-upproj</c> (<see cref="FastUpProjection"/>) or <c>upproj</c>
+/// (<see cref="UpProjection"/>); the last two leave a period-2 grid in the maps (see BilinearUpProjection). Encoder: <c>resnet18</c>
 /// (default), <c>resnet34</c>, <c>resnet50</c>, <c>resnet18-cntk</c> (for the offline ImageNet weights). Any H, W works (a decoder map is resized to its skip when a size is odd); multiples of 32 avoid the resizing.
 /// </summary>
 public sealed class CnnRes : DepthNet
@@ -32,7 +33,7 @@ public sealed class CnnRes : DepthNet
     {
         encoder = Architectures.CreateEncoder(config.Encoder ?? "resnet18");
         long d = config.GetInt("decoder_width", 128);
-        bool fast = config.GetChoice("upsampling", "fast-upproj", "fast-upproj", "upproj") == "fast-upproj";
+        string upsampling = config.GetChoice("upsampling", "bilinear", "bilinear", "fast-upproj", "upproj");
         reduce = new ConvBnRelu(encoder.OutChannels, d, 1);
         long[] widths = [d, d / 2, d / 4, d / 8, d / 8];
         ups = nn.ModuleList<nn.Module<Tensor, Tensor>>();
@@ -40,7 +41,7 @@ public sealed class CnnRes : DepthNet
         // skip sources, deepest first: layer3, layer2, layer1, stem
         for (int i = 0; i < 4; i++)
         {
-            ups.Add(fast ? new FastUpProjection(widths[i], widths[i + 1]) : new UpProjection(widths[i], widths[i + 1]));
+            ups.Add(UpUnit(upsampling, widths[i], widths[i + 1], config.GetInt("up_kernel", 3)));
             skips.Add(new SkipProjection(encoder.FeatureChannels[3 - i], widths[i + 1]));
         }
         head = Layers.Conv(widths[^1], 1, 3, bias: true);
@@ -51,6 +52,15 @@ public sealed class CnnRes : DepthNet
         Layers.InitializeWeights(head);
         DepthHead.InitializeBias(head, config);
     }
+
+    /// <summary>The decoder's 2x unit by option name.</summary>
+    internal static nn.Module<Tensor, Tensor> UpUnit(string upsampling, long inChannels, long outChannels, int bilinearKernel = 3) => upsampling switch
+    {
+        "fast-upproj" => new FastUpProjection(inChannels, outChannels),
+        "upproj" => new UpProjection(inChannels, outChannels),
+        _ => new BilinearUpProjection(inChannels, outChannels, bilinearKernel is 3 or 5 ? bilinearKernel
+                 : throw new ArgumentException($"model option up_kernel={bilinearKernel}: use 3 or 5")),
+    };
 
     public override nn.Module Encoder => encoder;
 

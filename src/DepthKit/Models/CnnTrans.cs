@@ -24,7 +24,7 @@ public sealed class CnnTrans : DepthNet
     public CnnTrans(ModelConfig config) : base(nameof(CnnTrans), config)
     {
         long w = config.GetInt("width", 16);
-        encoder = new ConvEncoder([w, 2 * w, 4 * w, 8 * w]);
+        encoder = new ConvEncoder([w, 2 * w, 4 * w, 8 * w], config.GetBool("coords", false));
         decoder = Cnn.Decoder(w, (cin, cout) => new TransposedConvBnRelu(cin, cout));
         head = Layers.Conv(w, 1, 3, bias: true);
         RegisterComponents();

@@ -18,11 +18,15 @@ public sealed class ConvEncoder : nn.Module<Tensor, Tensor>
 
     public long OutChannels => Widths[^1];
 
-    public ConvEncoder(IReadOnlyList<long> widths) : base(nameof(ConvEncoder))
+    /// <summary>True when the first stage also sees each pixel's normalised row and column (CoordConv, Liu et al. 2018).</summary>
+    public bool Coordinates { get; }
+
+    public ConvEncoder(IReadOnlyList<long> widths, bool coordinates = false) : base(nameof(ConvEncoder))
     {
         Widths = widths;
+        Coordinates = coordinates;
         var list = new List<nn.Module<Tensor, Tensor>>();
-        long inChannels = 3;
+        long inChannels = coordinates ? 5 : 3;
         foreach (var w in widths)
         {
             list.Add(new ConvBnRelu(inChannels, w, 3, stride: 2));
@@ -33,7 +37,20 @@ public sealed class ConvEncoder : nn.Module<Tensor, Tensor>
         RegisterComponents();
     }
 
-    public override Tensor forward(Tensor x) => stages.call(x);
+    public override Tensor forward(Tensor x) => stages.call(Coordinates ? WithCoordinates(x) : x);
+
+    /// <summary>
+    /// Appends two channels: the row and the column of each pixel, from -1 to 1. Where a surface sits in the image
+    /// (low rows: floor, near) is the strongest single cue to indoor depth; given as input, a plain CNN does not have
+    /// to infer it from zero padding.
+    /// </summary>
+    public static Tensor WithCoordinates(Tensor x)
+    {
+        long b = x.shape[0], h = x.shape[2], w = x.shape[3];
+        var rows = linspace(-1, 1, h, dtype: x.dtype, device: x.device).reshape(1, 1, h, 1).expand(b, 1, h, w);
+        var cols = linspace(-1, 1, w, dtype: x.dtype, device: x.device).reshape(1, 1, 1, w).expand(b, 1, h, w);
+        return cat([x, rows, cols], dim: 1);
+    }
 }
 
 /// <summary><c>conv(k x k) - BatchNorm - ReLU</c>, the unit of the plain CNNs.</summary>

@@ -122,8 +122,8 @@ public sealed class InputNormalization : nn.Module<Tensor, Tensor>
         shift.copy_(other.shift);
     }
 
-    // an explicit, rooted alpha: `a + b` makes a Scalar(1) that TorchSharp 0.107 leaves to the finalizer, which can
-    // free it while the native add still reads it (seen once here as "Expected false to be true" in Scalar::toFloat)
+    // an explicit, rooted alpha: `a + b` makes a Scalar(1) that TorchSharp leaves to the finalizer, which can free it
+    // while the native add still reads it (docs/runtime.md)
     static readonly Scalar One = 1.ToScalar();
 
     public override Tensor forward(Tensor x) => (x.index_select(1, channel_order) * scale).add(shift, One);

@@ -25,7 +25,7 @@ public static class Evaluation
         model.eval();
         try
         {
-            using var forwardOnly = Runtime.ForwardOnly();
+            using var forwardOnly = Inference.Region();
             var accumulator = new MetricAccumulator(options);
             double lossSum = 0;
             int lossCount = 0;

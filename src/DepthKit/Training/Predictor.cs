@@ -14,7 +14,7 @@ public static class Predictor
                                   Device? device = null, bool flipTta = false)
     {
         using var scope = NewDisposeScope();
-        using var forwardOnly = Runtime.ForwardOnly();
+        using var forwardOnly = Inference.Region();
         model.eval();
         var rgb = Batches.ImageTensor(image.Rgb, image.Height, image.Width, inputHeight, inputWidth).unsqueeze(0).to(device ?? CPU);
         var pred = flipTta ? Metrics.TestTimeFlip.Predict(x => model.call(x), rgb) : model.call(rgb);

@@ -36,6 +36,10 @@ public sealed record ReproduceProfile
     /// <summary>resnet18-imagenet, a weights file, or null (random init).</summary>
     public string? Pretrained { get; init; } = "resnet18-imagenet";
     public bool FreezeEncoder { get; init; }
+    /// <summary>Learning rate of the residual model's encoder relative to <see cref="LearningRate"/> when it is not frozen.</summary>
+    public double EncoderLearningRateScale { get; init; } = 1.0;
+    /// <summary>Architecture options of the residual model (e.g. upsampling).</summary>
+    public IReadOnlyDictionary<string, string> ResidualOptions { get; init; } = new Dictionary<string, string>();
     /// <summary>True when the profile needs real data (--data).</summary>
     public bool RequiresData { get; init; }
     /// <summary>Images shown in the report's montage.</summary>
@@ -91,7 +95,8 @@ public sealed record ReproduceProfile
     public TrainOptions TrainOptions(bool freezeEncoder) => new()
     {
         Epochs = Epochs, BatchSize = BatchSize, LearningRate = LearningRate, Optimizer = Optimizer, WeightDecay = WeightDecay,
-        Schedule = Schedule, Loss = Loss, Seed = Seed, FreezeEncoder = freezeEncoder, Height = Height, Width = Width,
+        Schedule = Schedule, Loss = Loss, Seed = Seed, FreezeEncoder = freezeEncoder, EncoderLearningRateScale = EncoderLearningRateScale,
+        Height = Height, Width = Width,
         Monitor = "val_loss", Eval = new EvalSettings { Crop = "none" },
     };
 }

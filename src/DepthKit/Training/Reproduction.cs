@@ -13,7 +13,13 @@ namespace DepthKit.Training;
 public sealed record ExperimentData(IDepthDataset Train, IDepthDataset Val, IDepthDataset Test, string Description);
 
 /// <summary>One trained model of the experiment: its history, test metrics and run folder.</summary>
-public sealed record ModelRun(string Architecture, string DisplayName, TrainingHistory History, DepthMetrics Test, string RunDir, TimeSpan TrainTime);
+public sealed record ModelRun(string Architecture, string DisplayName, TrainingHistory History, DepthMetrics Test, string RunDir, TimeSpan TrainTime)
+{
+    /// <summary>Per montage image: std of the prediction over std of the ground truth (near 0: a near-constant map).</summary>
+    public IReadOnlyList<double> SpreadRatios { get; init; } = [];
+    /// <summary>Per montage image: RMS of the period-8 grid pattern over the mean depth (<see cref="Metrics.GridArtefacts"/>).</summary>
+    public IReadOnlyList<double> GridAmplitudes { get; init; } = [];
+}
 
 /// <summary>Everything <c>depthkit reproduce</c> prints and writes.</summary>
 public sealed record ReproduceResult(ReproduceProfile Profile, string DataDescription, IReadOnlyList<ModelRun> Runs, double TrainMeanDepth,
@@ -39,6 +45,25 @@ public sealed record ReproduceResult(ReproduceProfile Profile, string DataDescri
              Runs.All(r => r.Test.D1 > ConstantBaseline.D1 && r.Test.Rmse < ConstantBaseline.Rmse)),
         ];
     }
+
+    /// <summary>Smallest spread ratio of a model's montage predictions that still counts as a depth map, not a constant.</summary>
+    public const double MinSpreadRatio = 0.3;
+    /// <summary>How far above the median-scaled constant a model must be on δ&lt;1.25 to count as having learnt.</summary>
+    public const double LearntMargin = 0.05;
+
+    /// <summary>Beyond the slides: every model has learnt something a constant cannot do, and none predicts a flat map.</summary>
+    public IReadOnlyList<(string Claim, bool Holds)> QualityChecks() =>
+    [
+        (string.Create(CultureInfo.InvariantCulture, $"every model is at least {LearntMargin} δ<1.25 above the median-scaled constant ({MedianScaledBaseline.D1:F3})"),
+         Runs.All(r => r.Test.D1 >= MedianScaledBaseline.D1 + LearntMargin)),
+        (string.Create(CultureInfo.InvariantCulture, $"no model predicts a near-constant map (std of prediction >= {MinSpreadRatio} x std of ground truth on every montage image)"),
+         Runs.All(r => r.SpreadRatios.Count > 0 && r.SpreadRatios.All(x => x >= MinSpreadRatio))),
+    ];
+
+    /// <summary>One line per model: its montage images' spread ratios and grid amplitudes.</summary>
+    public string ShapeSummary() => string.Join(Environment.NewLine, Runs.Select(r => string.Create(CultureInfo.InvariantCulture,
+        $"  {r.DisplayName}: spread ratio {string.Join(" ", r.SpreadRatios.Select(x => x.ToString("F2", CultureInfo.InvariantCulture)))}, "
+        + $"grid {string.Join(" ", r.GridAmplitudes.Select(x => (100 * x).ToString("F2", CultureInfo.InvariantCulture) + "%"))}")));
 
     /// <summary>Table 1 as text: δ&lt;1.25, AbsRel, RMSE first (as on the slides), then the full suite.</summary>
     public string Table()
@@ -68,6 +93,7 @@ public static class Reproduction
         var info = Architectures.Get(architecture);
         var options = new Dictionary<string, string>();
         if (info.Encoders.Count == 0) options["width"] = profile.CnnWidth.ToString(CultureInfo.InvariantCulture);
+        else foreach (var (k, v) in profile.ResidualOptions) options[k] = v;
         return new ModelConfig(info.Name, info.Encoders.Count == 0 ? null : profile.ResidualEncoder, profile.Height, profile.Width, options);
     }
 
@@ -137,7 +163,12 @@ public static class Reproduction
             // test with the best validation checkpoint, as a paper would
             Checkpoint.Load(Path.Combine(runDir, Checkpoint.BestFile), model, identity);
             var (test, _) = Evaluation.Evaluate(model, data.Test, evalOptions, profile.Height, profile.Width, profile.BatchSize, device: device, cancel: cancel);
-            runs.Add(new ModelRun(config.Name, identity.DisplayName, trainer.History, test, runDir, started.Elapsed));
+            var shapes = Enumerable.Range(0, Math.Min(profile.MontageImages, data.Test.Count))
+                .Select(i => LearningCurves.Shape(model, data.Test.Get(i), profile.Height, profile.Width, device)).ToList();
+            runs.Add(new ModelRun(config.Name, identity.DisplayName, trainer.History, test, runDir, started.Elapsed)
+            {
+                SpreadRatios = [.. shapes.Select(x => x.StdRatio)], GridAmplitudes = [.. shapes.Select(x => x.Grid)],
+            });
             log?.Invoke(string.Create(CultureInfo.InvariantCulture,
                 $"{identity.DisplayName}: δ<1.25 {test.D1:F3}, AbsRel {test.AbsRel:F3}, RMSE {test.Rmse:F3} m ({started.Elapsed.TotalSeconds:F0} s, CPU {(Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds:F0} s)"));
         }
@@ -160,7 +191,7 @@ public static class Reproduction
 
         var montage = MontageOf(result, test, device);
         AtomicFile.WriteAllBytes(Path.Combine(result.OutDir, "montage.png"), montage);
-        var checks = string.Join("; ", result.Conclusion().Select(c => $"{c.Claim}: {(c.Holds ? "yes" : "NO")}"));
+        var checks = string.Join("; ", result.Conclusion().Concat(result.QualityChecks()).Select(c => $"{c.Claim}: {(c.Holds ? "yes" : "NO")}"));
         var html = HtmlReport.Build($"DepthKit reproduce --profile {p.Name}",
             string.Create(CultureInfo.InvariantCulture,
                 $"{result.DataDescription}. Input {p.Height}x{p.Width}, {p.Epochs} epochs, batch {p.BatchSize}, {p.Optimizer} lr {p.LearningRate:G3} ({p.Schedule}), loss {p.Loss}, seed {p.Seed}. Train mean depth {result.TrainMeanDepth:F3} m. Wall time {result.Elapsed.TotalSeconds:F0} s. DepthKit {Checkpoint.Version}."),

@@ -41,6 +41,9 @@ public sealed record TrainOptions
 
     public bool FreezeEncoder { get; init; }
 
+    /// <summary>Learning rate of a trainable encoder relative to the rest of the model (e.g. 0.1 for a pretrained one).</summary>
+    public double EncoderLearningRateScale { get; init; } = 1.0;
+
     /// <summary>Stop when the monitored validation value has not improved for this many epochs; 0 = never.</summary>
     public int EarlyStopPatience { get; init; }
 
@@ -72,6 +75,8 @@ public sealed record TrainOptions
         if (!double.IsFinite(WeightDecay) || WeightDecay < 0) throw new ArgumentException($"weight decay must be a finite number, 0 or more (got {WeightDecay})");
         if (!double.IsFinite(GradClipNorm) || GradClipNorm < 0) throw new ArgumentException($"gradient clipping must be a finite norm, 0 (off) or more (got {GradClipNorm})");
         if (EarlyStopPatience < 0) throw new ArgumentException($"early-stopping patience must be 0 (off) or more epochs (got {EarlyStopPatience})");
+        if (!(EncoderLearningRateScale > 0) || double.IsInfinity(EncoderLearningRateScale))
+            throw new ArgumentException($"encoder learning-rate scale must be positive (got {EncoderLearningRateScale})");
         _ = Losses.DepthLoss.Create(Loss);
         return this;
     }

@@ -29,6 +29,8 @@ public sealed class Trainer
     readonly IDepthDataset? _val;
     readonly DepthLoss _loss;
     readonly OptimizerHelper _optimizer;
+    // learning-rate multiplier of each optimiser parameter group (the schedule's rate times this)
+    readonly double[] _groupScales;
     readonly List<Parameter> _trainable;
     readonly Stopwatch _clock = new();
     double _imagesPerSecond;
@@ -42,6 +44,10 @@ public sealed class Trainer
     /// <summary>Where checkpoints and history go; null keeps everything in memory.</summary>
     public string? RunDir { get; }
     public IProgress<TrainProgress>? Progress { get; set; }
+    /// <summary>Called after each epoch's validation and checkpoints (learning curves evaluate here).</summary>
+    public Action<Trainer>? EpochEnded { get; set; }
+    /// <summary>Process CPU time spent in <see cref="TrainEpoch"/> (all threads), the x axis of learning curves.</summary>
+    public TimeSpan TrainCpuTime { get; private set; }
 
     public TrainingHistory History { get; private set; } = new();
     /// <summary>Completed epochs.</summary>
@@ -74,7 +80,7 @@ public sealed class Trainer
         Model.to(Device);
         _trainable = [.. Model.parameters().Where(p => p.requires_grad)];
         if (_trainable.Count == 0) throw new ArgumentException($"{identity.DisplayName} has no trainable parameters");
-        _optimizer = CreateOptimizer(_trainable, options);
+        (_optimizer, _groupScales) = CreateOptimizer(Model, _trainable, options);
         _loader = new DataLoader(train, LoaderOptions(train, options));
         BatchesPerEpoch = _loader.BatchesPerEpoch;
     }
@@ -151,7 +157,9 @@ public sealed class Trainer
         while (Epoch < Options.Epochs)
         {
             var started = Stopwatch.StartNew();
+            var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
             double trainLoss = TrainEpoch(cancel);
+            TrainCpuTime += Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
             var (valLoss, metrics) = _val is null ? (double.NaN, null) : Validate(cancel);
             CheckFinite(trainLoss, valLoss);
             Epoch++;
@@ -176,6 +184,7 @@ public sealed class Trainer
                 (improved ? " (best)" : "") +
                 (stop ? $"; early stop: {Options.Monitor} has not improved for {_sinceBest} epochs (best at epoch {BestEpoch})" : "");
             Report("val", valLoss, summary);
+            EpochEnded?.Invoke(this);
             if (stop) return StopReason.EarlyStopped;
         }
         return StopReason.Completed;
@@ -258,7 +267,8 @@ public sealed class Trainer
     {
         using var scope = NewDisposeScope();
         double lr = LrSchedule.At(Options, Step, BatchesPerEpoch);
-        foreach (var group in _optimizer.ParamGroups) group.LearningRate = lr;
+        int g = 0;
+        foreach (var group in _optimizer.ParamGroups) group.LearningRate = lr * _groupScales[g++];
         var b = batch.To(Device);
         _optimizer.zero_grad();
         var pred = Evaluation.Resize(Model.call(b.Rgb), (int)b.Depth.shape[2], (int)b.Depth.shape[3]);
@@ -354,13 +364,35 @@ public sealed class Trainer
         };
     }
 
-    static OptimizerHelper CreateOptimizer(IEnumerable<Parameter> parameters, TrainOptions o) => o.Optimizer switch
+    /// <summary>
+    /// The optimiser over the trainable parameters. With <see cref="TrainOptions.EncoderLearningRateScale"/> != 1 and a
+    /// trainable encoder, the encoder's parameters form a second group whose rate is scaled (a pretrained encoder
+    /// fine-tunes at a lower rate than the freshly initialised decoder).
+    /// </summary>
+    static (OptimizerHelper Optimizer, double[] Scales) CreateOptimizer(nn.Module model, List<Parameter> trainable, TrainOptions o)
     {
-        "adam" => optim.Adam(parameters, o.LearningRate, weight_decay: o.WeightDecay),
-        "adamw" => optim.AdamW(parameters, o.LearningRate, weight_decay: o.WeightDecay),
-        "sgd" => optim.SGD(parameters, o.LearningRate, momentum: o.Momentum, weight_decay: o.WeightDecay),
-        _ => throw new ArgumentException($"unknown optimizer '{o.Optimizer}'"),
-    };
+        var encoder = model is Models.IHasEncoder e && o.EncoderLearningRateScale != 1
+            ? new HashSet<IntPtr>(e.Encoder.parameters().Where(p => p.requires_grad).Select(p => p.Handle)) : [];
+        var groups = encoder.Count == 0
+            ? [(trainable, 1.0)]
+            : new List<(List<Parameter> Parameters, double Scale)>
+              {
+                  ([.. trainable.Where(p => !encoder.Contains(p.Handle))], 1.0),
+                  ([.. trainable.Where(p => encoder.Contains(p.Handle))], o.EncoderLearningRateScale),
+              }.Where(x => x.Parameters.Count > 0).ToList();
+        double[] scales = [.. groups.Select(x => x.Scale)];
+        OptimizerHelper optimizer = o.Optimizer switch
+        {
+            "adam" => optim.Adam(groups.Select(x => new Adam.ParamGroup(x.Parameters, lr: o.LearningRate * x.Scale, weight_decay: o.WeightDecay)),
+                o.LearningRate, weight_decay: o.WeightDecay),
+            "adamw" => optim.AdamW(groups.Select(x => new AdamW.ParamGroup(x.Parameters, lr: o.LearningRate * x.Scale, weight_decay: o.WeightDecay)),
+                o.LearningRate, weight_decay: o.WeightDecay),
+            "sgd" => optim.SGD(groups.Select(x => new SGD.ParamGroup(x.Parameters, lr: o.LearningRate * x.Scale, momentum: o.Momentum, weight_decay: o.WeightDecay)),
+                o.LearningRate, momentum: o.Momentum, weight_decay: o.WeightDecay),
+            _ => throw new ArgumentException($"unknown optimizer '{o.Optimizer}'"),
+        };
+        return (optimizer, scales);
+    }
 }
 
 /// <summary>Training cannot go on (a non-finite loss): the message says where and what to try.</summary>

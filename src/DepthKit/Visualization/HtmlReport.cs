@@ -11,7 +11,7 @@ namespace DepthKit.Visualization;
 /// <summary>
 /// A single self-contained HTML file: Plotly loss curves of every model (train and validation per epoch, and the
 /// per-step training loss), metric bars, the metrics table and a montage PNG embedded as base64. plotly.js is
-/// inlined from the copy shipped inside the Plotly.NET package, so the report works offline.
+/// inlined (embedded in this assembly at build time), so the report works offline.
 /// </summary>
 public static class HtmlReport
 {
@@ -87,13 +87,11 @@ public static class HtmlReport
         return sb.Append("</table>\n").ToString();
     }
 
-    /// <summary>plotly.min.js as embedded in the Plotly.NET assembly (no network needed).</summary>
+    /// <summary>plotly.min.js, embedded in this assembly at build time (no network needed).</summary>
     public static string PlotlyJs()
     {
-        var assembly = typeof(Plotly.NET.GenericChart).Assembly;
-        var name = assembly.GetManifestResourceNames().FirstOrDefault(n => n.EndsWith(".min.js", StringComparison.Ordinal) && n.Contains("plotly", StringComparison.OrdinalIgnoreCase))
-                   ?? throw new InvalidOperationException("plotly.js is not embedded in this Plotly.NET build; the report cannot be made self-contained");
-        using var stream = assembly.GetManifestResourceStream(name)!;
+        using var stream = typeof(HtmlReport).Assembly.GetManifestResourceStream("DepthKit.Visualization.plotly.min.js")
+                           ?? throw new InvalidOperationException("plotly.js is not embedded in this DepthKit build; the report cannot be made self-contained");
         using var reader = new StreamReader(stream, Encoding.UTF8);
         return reader.ReadToEnd();
     }

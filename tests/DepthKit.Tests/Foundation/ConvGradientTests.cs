@@ -1,4 +1,4 @@
-using DepthKit.Interop;
+using DepthKit.Native;
 using TorchSharp;
 using static TorchSharp.torch;
 

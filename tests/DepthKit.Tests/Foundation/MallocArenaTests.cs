@@ -1,4 +1,4 @@
-using DepthKit.Interop;
+using DepthKit.Native;
 
 namespace DepthKit.Tests.Foundation;
 

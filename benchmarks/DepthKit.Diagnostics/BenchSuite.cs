@@ -75,7 +75,7 @@ public sealed record BenchConfig
 }
 
 /// <summary>
-/// The measurements of issue 9. Every number that has a baseline is a ratio measured in the same run, with the
+/// The bench measurements. Every number that has a baseline is a ratio measured in the same run, with the
 /// subject and the baseline timed alternately round by round (<see cref="Timing.Paired"/>), because the machines
 /// this runs on are shared and noisy. Results are medians with min/max and quartiles over rounds.
 /// </summary>
@@ -370,7 +370,7 @@ public static class BenchSuite
         void Bare(Tensor x)
         {
             using var scope = NewDisposeScope();
-            using var forwardOnly = Runtime.ForwardOnly(); // the same kernels as Predictor, so the ratio is the kit's overhead
+            using var forwardOnly = DepthKit.Training.Inference.Region(); // the same region as Predictor, so the ratio is the kit's overhead
             _ = model.call(x).data<float>()[0];
         }
         bool large = (long)h * w > 100_000;

@@ -29,7 +29,7 @@ public sealed record BenchReport
     public string ToJson() => JsonSerializer.Serialize(this, Json);
 }
 
-/// <summary>One goal of issue 9: met when <c>value</c> is on the right side of <c>target</c>.</summary>
+/// <summary>One bench goal: met when <c>value</c> is on the right side of <c>target</c>.</summary>
 public sealed record GoalCheck(string Name, string Goal, double Value, double Target, bool HigherIsBetter, bool Met);
 
 /// <summary>Kit training step (Trainer: DataLoader + transforms + forward + loss + backward + step + bookkeeping) vs a bare TorchSharp loop.

@@ -1,63 +1,16 @@
 using System.Reflection;
 using System.Runtime.InteropServices;
-using System.Runtime.Loader;
-using DepthKit.Interop;
+using DepthKit.Training;
 using TorchSharp;
 
-namespace DepthKit;
-
-/// <summary>What <see cref="Runtime.Initialize"/> found and decided; <c>depthkit doctor</c> prints it.</summary>
-public sealed record RuntimeInfo(
-    string DotNetVersion,
-    string TorchSharpVersion,
-    string LibTorchVersion,
-    string Backend,
-    torch.Device Device,
-    bool CudaAvailable,
-    int Threads,
-    NativeLoader.Result Bridge,
-    bool OneDnnEnabled,
-    string OneDnnReason,
-    bool AllocatorTuned,
-    string AllocatorReason,
-    CpuCacheInfo Cpu)
-{
-    /// <summary>
-    /// oneDNN was switched off only because its backward convolutions are wrong on this CPU; its forward is right,
-    /// so <see cref="Runtime.ForwardOnly"/> switches it back on for evaluation and prediction.
-    /// </summary>
-    public bool ForwardOnlyOneDnn { get; init; }
-
-    /// <summary>ONEDNN_MAX_CPU_ISA in force when the kit capped oneDNN (CPUID without cache sizes), else null.</summary>
-    public string? OneDnnIsaCap { get; init; }
-
-    public IEnumerable<(string Key, string Value)> Lines()
-    {
-        yield return (".NET", DotNetVersion);
-        yield return ("OS", RuntimeInformation.OSDescription + " " + RuntimeInformation.OSArchitecture);
-        yield return ("TorchSharp", TorchSharpVersion);
-        yield return ("libtorch", LibTorchVersion);
-        yield return ("backend", Backend);
-        yield return ("device", Device.ToString());
-        yield return ("CUDA available", CudaAvailable ? $"yes ({torch.cuda.device_count()} device(s))" : "no");
-        yield return ("threads", Threads.ToString());
-        yield return ("libstdc++ fix", Bridge.Patched ? $"active: {Bridge.Reason}; loaded {Bridge.LibraryPath}" : $"not needed ({Bridge.LibraryPath})");
-        yield return ("oneDNN", (OneDnnEnabled ? "on" : "off") + $" ({OneDnnReason})" +
-            (ForwardOnlyOneDnn && Runtime.OneDnnForForwardOnly ? "; on for forward-only work (evaluation, prediction), where it is correct" : ""));
-        yield return ("CPU caches (CPUID)", !Cpu.IsX86 ? "not x86" : Cpu.Caches.Count == 0
-            ? $"{Cpu.Vendor}: none reported"
-            : $"{Cpu.Vendor}: " + string.Join(", ", Cpu.Caches.Select(c => $"L{c.Level} {c.Bytes / 1024} KiB")));
-        yield return ("allocator tuning", (AllocatorTuned ? "on" : "off") + $" ({AllocatorReason})");
-    }
-
-    public override string ToString() => string.Join(Environment.NewLine, Lines().Select(l => $"{l.Key,-20} {l.Value}"));
-}
+namespace DepthKit.Native;
 
 /// <summary>
-/// The one start-up call for every way DepthKit is used (CLI, tests, notebooks): call it before any tensor.
-/// It tunes glibc malloc, loads TorchSharp's native bridge (patching a copy on old libstdc++), turns oneDNN off
-/// where CPUID would make it compute wrong gradients, sets the thread count, picks the device and lets
-/// Plotly.NET load in notebook kernels. Calling it again returns the first result (the device may change).
+/// The one start-up call for every host of DepthKit (CLI, notebooks, tests, benchmarks): call it before any tensor.
+/// It tunes glibc malloc, loads TorchSharp's native bridge (patching a copy on old libstdc++), caps or turns off
+/// oneDNN where CPUID would make it compute wrong gradients, sets the thread count, picks the device and installs
+/// the forward-only kernel choice as <see cref="Inference.HostRegion"/>. Calling it again returns the first result
+/// (the device may change). docs/runtime.md explains each workaround and the measurements behind it.
 /// </summary>
 public static class Runtime
 {
@@ -75,7 +28,6 @@ public static class Runtime
             if (_info is not null)
                 return _info = _info with { Device = SelectDevice(device, _info.CudaAvailable) };
             notices ??= Console.Error;
-            InstallFSharpCoreRedirect();
             var (tuned, tuneReason) = TuneAllocator();
             var cpu = CpuCacheInfo.Read();
             var oneDnnSetting = OneDnnSetting();
@@ -105,7 +57,7 @@ public static class Runtime
             int threads = int.TryParse(Environment.GetEnvironmentVariable("DEPTHKIT_THREADS"), out var t) && t > 0 ? t : Environment.ProcessorCount;
             torch.set_num_threads(threads);
 
-            return _info = new RuntimeInfo(
+            _info = new RuntimeInfo(
                 RuntimeInformation.FrameworkDescription,
                 typeof(torch).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0]
                     ?? typeof(torch).Assembly.GetName().Version?.ToString() ?? "?",
@@ -119,40 +71,54 @@ public static class Runtime
                 OneDnnIsaCap = oneDnn ? isaCap : null,
                 ForwardOnlyOneDnn = oneDnnSetting == "auto" && !oneDnn && OperatingSystem.IsLinux(),
             };
+            InstallForwardOnlyHook();
+            return _info;
         }
     }
 
     static int _forwardOnlyDepth;
-
-    /// <summary>
-    /// Whether <see cref="ForwardOnly"/> may switch oneDNN on (default yes; DEPTHKIT_ONEDNN_FORWARD=off says no).
-    /// A process that trains on one thread while it evaluates on another must say no; the kit itself never does.
-    /// </summary>
-    public static bool OneDnnForForwardOnly { get; set; } =
+    static bool _oneDnnForForwardOnly =
         (Environment.GetEnvironmentVariable("DEPTHKIT_ONEDNN_FORWARD") ?? "").Trim().ToLowerInvariant() is not ("off" or "0" or "false");
 
     /// <summary>
-    /// A no-grad region for forward-only work (evaluation, prediction): dispose it to leave. Where oneDNN was turned
-    /// off automatically (its backward convolutions are wrong on this CPU, DEVELOPERS.md fact 2), its forward is
-    /// right (a test compares every architecture's output with and without it) and, measured here, 4x faster for a
-    /// batch of 8 at 256x320 than libtorch's fallback, which unfolds the whole batch's input (im2col) before the GEMM.
-    /// So oneDNN is on inside the region and off again after it. The switch is process-wide: do not train on
-    /// another thread while a region is open.
+    /// Whether forward-only regions may switch oneDNN on where it is off only for its backward pass (default yes;
+    /// DEPTHKIT_ONEDNN_FORWARD=off says no). The switch is process-wide: a host that trains on one thread while it
+    /// evaluates on another must say no. Setting it installs or removes the hook in <see cref="Inference.HostRegion"/>.
+    /// </summary>
+    public static bool OneDnnForForwardOnly
+    {
+        get => _oneDnnForForwardOnly;
+        set { _oneDnnForForwardOnly = value; InstallForwardOnlyHook(); }
+    }
+
+    /// <summary>
+    /// The region evaluation and prediction run in (<see cref="Inference.Region"/>): no_grad, and oneDNN on inside it
+    /// where it was turned off automatically because of its backward pass. Its forward is right there (a test
+    /// compares every architecture's output with and without it) and faster than libtorch's fallback.
     /// </summary>
     public static IDisposable ForwardOnly()
     {
-        var noGrad = torch.no_grad();
-        bool switchOneDnn = (_info ?? Initialize()).ForwardOnlyOneDnn && OneDnnForForwardOnly;
-        if (switchOneDnn)
-            lock (Gate)
-                if (_forwardOnlyDepth++ == 0) LibTorchContext.SetUserEnabledMkldnn(LibTorchContext.GlobalContext(), true);
-        return new ForwardOnlyRegion(noGrad, switchOneDnn);
+        if (_info is null) Initialize();
+        return Inference.Region();
+    }
+
+    static void InstallForwardOnlyHook()
+    {
+        lock (Gate)
+            Inference.HostRegion = _info is { ForwardOnlyOneDnn: true } && _oneDnnForForwardOnly ? OneDnnRegion : null;
+    }
+
+    static IDisposable? OneDnnRegion()
+    {
+        lock (Gate)
+            if (_forwardOnlyDepth++ == 0) LibTorchContext.SetUserEnabledMkldnn(LibTorchContext.GlobalContext(), true);
+        return new ForwardOnlyRegion();
     }
 
     /// <summary>Whether libtorch will use oneDNN for convolutions right now (it follows <see cref="ForwardOnly"/>).</summary>
     public static bool OneDnnActive => OperatingSystem.IsLinux() && LibTorchContext.UserEnabledMkldnn(LibTorchContext.GlobalContext());
 
-    sealed class ForwardOnlyRegion(IDisposable noGrad, bool switchedOneDnn) : IDisposable
+    sealed class ForwardOnlyRegion : IDisposable
     {
         bool _disposed;
 
@@ -160,10 +126,8 @@ public static class Runtime
         {
             if (_disposed) return;
             _disposed = true;
-            if (switchedOneDnn)
-                lock (Gate)
-                    if (--_forwardOnlyDepth == 0) LibTorchContext.SetUserEnabledMkldnn(LibTorchContext.GlobalContext(), false);
-            noGrad.Dispose();
+            lock (Gate)
+                if (--_forwardOnlyDepth == 0) LibTorchContext.SetUserEnabledMkldnn(LibTorchContext.GlobalContext(), false);
         }
     }
 
@@ -216,10 +180,8 @@ public static class Runtime
     }
 
     /// <summary>
-    /// oneDNN computes wrong or crashing convolution backward passes when CPUID reports no cache sizes
-    /// (DEVELOPERS.md fact 2) with its AVX2/AVX-512 kernels; capped at AVX its results are right, and in threads with a
-    /// secondary malloc arena (notebooks, test runners) it is about 3x faster than libtorch's fallback, whose
-    /// unfolded inputs are mapped and unmapped every step there (notebook 05: 183 s off, 65 s capped).
+    /// oneDNN computes wrong or crashing convolution backward passes with its AVX2/AVX-512 kernels when CPUID reports
+    /// no cache sizes; capped at AVX its results are right and it stays faster than libtorch's fallback.
     /// Auto (the default) caps it where CPUID is empty and checks a convolution's input gradient against float64
     /// before trusting it; DEPTHKIT_ONEDNN=on|off forces a choice.
     /// </summary>
@@ -277,9 +239,8 @@ public static class Runtime
     }
 
     /// <summary>
-    /// libtorch's large per-step buffers are otherwise mmapped and trimmed every step; keeping them in the heap
-    /// made training steps 1.7-4.6x faster here at the same peak RSS (DEVELOPERS.md fact 3).
-    /// DEPTHKIT_MALLOC_TUNING=off leaves glibc's defaults.
+    /// libtorch's large per-step buffers are otherwise mmapped and trimmed every step; keeping them in the heap makes
+    /// training steps faster at the same peak RSS. DEPTHKIT_MALLOC_TUNING=off leaves glibc's defaults.
     /// </summary>
     static (bool, string) TuneAllocator()
     {
@@ -304,14 +265,5 @@ public static class Runtime
                                  "libtorch-" + Backend + (OperatingSystem.IsLinux() ? "-linux-x64" : ""));
         var version = typeof(Runtime).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>().FirstOrDefault(a => a.Key == "LibTorchVersion")?.Value;
         return version ?? (Directory.Exists(nuget) ? string.Join(", ", Directory.GetDirectories(nuget).Select(Path.GetFileName)) : "unknown");
-    }
-
-    /// <summary>Plotly.NET 6 asks for FSharp.Core 10.1; notebook kernels ship 10.0 (fact 5). Any loaded FSharp.Core serves.</summary>
-    static void InstallFSharpCoreRedirect()
-    {
-        AssemblyLoadContext.Default.Resolving += (context, name) =>
-            name.Name == "FSharp.Core"
-                ? AppDomain.CurrentDomain.GetAssemblies().FirstOrDefault(a => a.GetName().Name == "FSharp.Core")
-                : null;
     }
 }

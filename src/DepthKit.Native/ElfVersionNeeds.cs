@@ -1,12 +1,12 @@
 using System.Text;
 
-namespace DepthKit.Interop;
+namespace DepthKit.Native;
 
 /// <summary>
 /// Reads and edits the symbol-version requirements (<c>.gnu.version_r</c>, SHT_GNU_verneed) of an ELF64
-/// little-endian shared library. DepthKit uses it for one job: TorchSharp 0.107.0's libLibTorchSharp.so asks
-/// for GLIBCXX_3.4.32 (GCC 13) only for the marker symbol <c>_ZSt21ios_base_library_initv</c>, which nothing
-/// calls, so marking that requirement weak (VER_FLG_WEAK) lets it load against GCC 12's libstdc++.
+/// little-endian shared library. DepthKit uses it for one job: TorchSharp's bridge asks for a newer GLIBCXX only
+/// for a marker symbol (<c>_ZSt21ios_base_library_initv</c>) that nothing calls, so marking that requirement weak
+/// (VER_FLG_WEAK) lets it load against an older libstdc++.
 /// </summary>
 public static class ElfVersionNeeds
 {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using DepthKit.Native;
 using System.Runtime.InteropServices;
 using System.Text.Json.Serialization;
 
@@ -21,7 +22,7 @@ public sealed record MachineInfo(
         return new MachineInfo(ReadCpuModel(), Environment.ProcessorCount, info.Threads,
             RuntimeInformation.OSDescription + " " + RuntimeInformation.OSArchitecture, info.DotNetVersion, info.TorchSharpVersion,
             info.LibTorchVersion, info.OneDnnEnabled, info.OneDnnReason, info.AllocatorTuned,
-            typeof(Runtime).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
+            typeof(DepthKit.Training.Trainer).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
                 .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion.Split('+')[0] ?? "?",
             ReadLoadAverage(),
 #if DEBUG

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace DepthKit.Interop;
+namespace DepthKit.Native;
 
 /// <summary>glibc calls used at start-up (Linux only).</summary>
 static partial class LibC

@@ -1,11 +1,11 @@
 using System.Runtime.Intrinsics.X86;
 
-namespace DepthKit.Interop;
+namespace DepthKit.Native;
 
 /// <summary>
 /// What CPUID says about the data caches. oneDNN sizes its convolution blocking from these leaves; on some
-/// virtual machines (seen: AMD EPYC guests) leaves 4 and 0x8000001D report no caches at all, and oneDNN's
-/// backward convolutions then divide by zero (SIGFPE) or return wrong input gradients.
+/// virtual machines leaves 4 and 0x8000001D report no caches at all, and oneDNN's backward convolutions then
+/// divide by zero (SIGFPE) or return wrong input gradients (docs/runtime.md).
 /// </summary>
 public sealed record CpuCacheInfo(bool IsX86, string Vendor, IReadOnlyList<(int Level, long Bytes)> Caches)
 {

@@ -1,17 +1,13 @@
 using System.Globalization;
 
-namespace DepthKit.Interop;
+namespace DepthKit.Native;
 
 /// <summary>
 /// Which glibc malloc arena the calling thread allocates from. Only the main arena (the brk heap) honours the
 /// start-up tuning for big blocks: a secondary arena's heaps are at most 64 MiB, so it maps and unmaps every larger
-/// block. libtorch's fallback convolution (used when oneDNN is off) unfolds its whole input, 113 MB for a 3x3 conv
-/// with 16 channels at batch 16 and 96x128, so those buffers are page-faulted anew in every training step. Threads
-/// other than the process's first one get secondary arenas, and a notebook kernel runs its cells there: with oneDNN
-/// off, notebook 05 trained in 183 s, against 64 s with MALLOC_ARENA_MAX=1 and 65 s with oneDNN capped at AVX (the
-/// kit's default on such CPUs, see Runtime), on the 2-core CI VM. MALLOC_ARENA_MAX=1 is not the recommended fix:
-/// with every thread on one arena, memory freed by TorchSharp 0.107's finalizer (implicit Scalars, possibly while
-/// a native call still reads them) is reused at once, and notebook 06 failed with "Unknown scalar type" in BatchNorm.
+/// block, and libtorch's fallback convolution (used when oneDNN is off) unfolds its whole input into such blocks.
+/// Threads other than the process's first one (a notebook kernel's cells among them) get secondary arenas.
+/// docs/runtime.md has the measurements and why MALLOC_ARENA_MAX=1 is not the recommended fix.
 /// </summary>
 public static class MallocArena
 {

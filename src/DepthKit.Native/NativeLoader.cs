@@ -1,14 +1,13 @@
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 
-namespace DepthKit.Interop;
+namespace DepthKit.Native;
 
 /// <summary>
-/// Loads TorchSharp's native bridge before TorchSharp does, so it works on hosts whose libstdc++ is older
-/// than the one libLibTorchSharp.so was linked against (TorchSharp 0.107.0: GLIBCXX_3.4.32, GCC 13;
-/// Debian 12 and Ubuntu 22.04 ship 3.4.30). When the plain load fails for that reason, a copy with the
-/// missing GLIBCXX requirements marked weak is written to DepthKit's own cache folder and loaded instead;
-/// the NuGet cache and the build output are never modified. glibc then answers TorchSharp's own
+/// Loads TorchSharp's native bridge before TorchSharp does, so it works on hosts whose libstdc++ is older than the
+/// one libLibTorchSharp.so was linked against (docs/runtime.md names the versions). When the plain load fails for
+/// that reason, a copy with the missing GLIBCXX requirements marked weak is written to DepthKit's own cache folder
+/// and loaded instead; the NuGet cache and the build output are never modified. glibc then answers TorchSharp's own
 /// by-name load of "libLibTorchSharp.so" with the copy already in the process (same soname).
 /// </summary>
 public static class NativeLoader
