@@ -71,7 +71,10 @@ public sealed partial class NpyFile : IDisposable
             throw new DepthKitDataException(name, $".npy dtype '{dtype}' is not supported (need little-endian float/int)");
         if (dtype == "|b1") dtype = "|u1";
         var shape = shapeMatch.Groups[1].Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Select(s => long.Parse(s.TrimEnd('L'), CultureInfo.InvariantCulture)).ToArray();
+            .Select(s => long.TryParse(s.TrimEnd('L'), NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n
+                : throw new DepthKitDataException(name, $".npy header has a shape entry '{s}' that is not a size")).ToArray();
+        if (shape.Any(d => d > int.MaxValue) || shape.Aggregate(1.0, (a, b) => a * b) > long.MaxValue / 16)
+            throw new DepthKitDataException(name, $".npy shape ({string.Join(", ", shape)}) is too large to be real");
         var file = new NpyFile(stream, name, stream.CanSeek ? stream.Position : 0, shape, dtype);
         if (stream.CanSeek)
         {
