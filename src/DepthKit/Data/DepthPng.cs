@@ -42,7 +42,7 @@ public static class DepthPng
                 if (length < 0) throw new DepthKitDataException(name, $"corrupt PNG chunk length {length}");
                 // checked before allocating: a corrupt length would otherwise ask for up to 2 GB
                 if (stream.CanSeek && length > stream.Length - stream.Position)
-                    throw new DepthKitDataException(name, $"corrupt PNG: chunk '{Printable(type)}' claims {length} bytes but the file has {stream.Length - stream.Position} left");
+                    throw new DepthKitDataException(name, $"PNG file is truncated or corrupt: chunk '{Printable(type)}' claims {length} bytes but only {stream.Length - stream.Position} are left");
                 if (length > MaxChunk) throw new DepthKitDataException(name, $"corrupt PNG: chunk '{Printable(type)}' claims {length} bytes (more than {MaxChunk})");
                 var data = ReadExactly(reader, length, name);
                 ReadExactly(reader, 4, name); // CRC: truncation is caught by the exact reads; zlib checks the data
