@@ -74,6 +74,7 @@ public sealed class RunLock : IDisposable
                 $"already holds a training run{what}; continue it with --resume {Folder}, choose another --out, or replace it with --overwrite");
         }
         foreach (var f in RunFiles) File.Delete(Path.Combine(Folder, f));
+        foreach (var f in Directory.EnumerateFiles(Folder).Where(f => Checkpoint.IsDataFile(Path.GetFileName(f))).ToList()) File.Delete(f);
     }
 
     public void Dispose() => _stream.Dispose(); // the file stays: deleting it would race a process opening it
