@@ -69,6 +69,8 @@ public sealed class CliArgs
             var value = inline ?? (i + 1 < tokens.Count ? tokens[++i] : throw new CliUsageException($"--{name} needs a value"));
             values[name] = value;
         }
+        foreach (var (name, value) in values)
+            if (value is not null) OptionRules.Check(name, value);
         foreach (var o in options)
             if (o.Required && !values.ContainsKey(o.Name))
                 throw new CliUsageException($"--{o.Name} is required ({o.Help})");
@@ -77,6 +79,9 @@ public sealed class CliArgs
 
     /// <summary>Given on the command line (or has a default).</summary>
     public bool Has(string name) => _values.ContainsKey(name) || Option(name).Default is not null;
+
+    /// <summary>Typed on the command line (a default does not count).</summary>
+    public bool IsGiven(string name) => _values.ContainsKey(name);
 
     public bool Flag(string name) => _values.TryGetValue(name, out var v) && v is not ("false" or "0");
 
@@ -147,17 +152,11 @@ public static class Cli
         {
             return command.Run(CliArgs.Parse(command.Name, command.Options, rest), context);
         }
-        catch (CliUsageException e) { error.WriteLine($"depthkit {command.Name}: {e.Message}"); return 2; }
-        catch (OperationCanceledException) { error.WriteLine($"depthkit {command.Name}: cancelled"); return 130; }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException or ArgumentException
-                                      or InvalidOperationException or FormatException or NotSupportedException
-                                      || e.GetType().Name.StartsWith("DepthKit", StringComparison.Ordinal))
-        {
-            error.WriteLine($"depthkit {command.Name}: error: {e.Message}");
-            if (Environment.GetEnvironmentVariable("DEPTHKIT_DEBUG") == "1") error.WriteLine(e);
-            return 1;
-        }
+        catch (Exception e) { return CliErrors.Report(e, command.Name, args, error, InterruptSignal); }
     }
+
+    /// <summary>The signal that cancelled the run (SIGINT, SIGTERM, SIGHUP), set by the program's handlers; null otherwise.</summary>
+    public static string? InterruptSignal { get; set; }
 
     public static string Version =>
         typeof(Cli).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";

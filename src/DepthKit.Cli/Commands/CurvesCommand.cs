@@ -17,7 +17,8 @@ public sealed class CurvesCommand : ICliCommand
     public IReadOnlyList<CliOption> Options { get; } =
     [
         new("runs", "text file, one run per line: NAME key=value ... (model, loss, lr, freeze-encoder, encoder-lr-scale, augment, "
-                    + "pretrained, encoder, and architecture options such as upsampling); # starts a comment", Required: true),
+                    + "pretrained, encoder, and architecture options such as upsampling); # starts a comment"),
+        new("from", "draw charts and summary.md from existing curves.csv files (comma-separated) instead of training"),
         new("out", "output folder: curves.csv, d1-synthrooms.png, d1-<set>.png, summary.md", Required: true),
         new("data", "synth or a path (train, validation and test splits)", "synth"),
         new("extra", "extra evaluation sets, comma-separated NAME=PATH (e.g. realdev=../shared/realdev/index.csv)"),
@@ -36,7 +37,8 @@ public sealed class CurvesCommand : ICliCommand
 
     public int Run(CliArgs args, CliContext context)
     {
-        var runsFile = args.Get("runs");
+        if (args.GetOrNull("from") is { } from) return Redraw(args, context, from);
+        var runsFile = args.GetOrNull("runs") ?? throw new CliUsageException("--runs FILE is required (or --from curves.csv to redraw)");
         if (!File.Exists(runsFile)) throw new CliUsageException($"--runs {runsFile}: file not found");
         var (h, w) = args.GetSize("size");
         var defaults = new TrainOptions
@@ -65,13 +67,7 @@ public sealed class CurvesCommand : ICliCommand
         var runtime = context.InitTorch(args);
         var data = DataChoice.Open(args.Get("data"), h, w, args.GetInt("train-count"), args.GetInt("val-count"), args.GetInt("test-count"),
             defaults.Seed, context.Out.WriteLine);
-        var extra = new List<(string Name, IDepthDataset Set)>();
-        foreach (var spec in (args.GetOrNull("extra") ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
-        {
-            int eq = spec.IndexOf('=');
-            if (eq <= 0) throw new CliUsageException($"--extra '{spec}': use NAME=PATH");
-            extra.Add((spec[..eq], Datasets.Open(spec[(eq + 1)..], DatasetSplit.Test)));
-        }
+        var extra = OpenExtra(args);
 
         var outDir = args.Get("out");
         Directory.CreateDirectory(outDir);
@@ -97,6 +93,41 @@ public sealed class CurvesCommand : ICliCommand
         WriteCharts(outDir, points, baselines, extra.Select(e => e.Name).ToList());
         context.Out.WriteLine($"wrote {csvPath}, charts and summary.md in {Path.GetFullPath(outDir)}");
         return 0;
+    }
+
+    /// <summary>Charts and summary from measured curves (several studies on the same data can be drawn together).</summary>
+    int Redraw(CliArgs args, CliContext context, string from)
+    {
+        var points = new List<CurvePoint>();
+        foreach (var file in from.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (!File.Exists(file)) throw new CliUsageException($"--from {file}: file not found");
+            try { points.AddRange(LearningCurves.ReadCsv(file)); }
+            catch (Exception e) when (e is InvalidDataException or FormatException) { throw new CliUsageException($"--from {file}: {e.Message}"); }
+        }
+        if (points.Count == 0) throw new CliUsageException($"--from {from}: no points");
+        var (h, w) = args.GetSize("size");
+        context.InitTorch(args);
+        var data = DataChoice.Open(args.Get("data"), h, w, args.GetInt("train-count"), args.GetInt("val-count"), args.GetInt("test-count"),
+            args.GetInt("seed"), context.Out.WriteLine);
+        var extra = OpenExtra(args);
+        var outDir = args.Get("out");
+        Directory.CreateDirectory(outDir);
+        WriteCharts(outDir, points, Baselines(data, extra), extra.Select(e => e.Name).ToList());
+        context.Out.WriteLine($"drew {points.Select(p => p.Run).Distinct().Count()} runs into {Path.GetFullPath(outDir)}");
+        return 0;
+    }
+
+    static List<(string Name, IDepthDataset Set)> OpenExtra(CliArgs args)
+    {
+        var extra = new List<(string Name, IDepthDataset Set)>();
+        foreach (var spec in (args.GetOrNull("extra") ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            int eq = spec.IndexOf('=');
+            if (eq <= 0) throw new CliUsageException($"--extra '{spec}': use NAME=PATH");
+            extra.Add((spec[..eq], Datasets.Open(spec[(eq + 1)..], DatasetSplit.Test)));
+        }
+        return extra;
     }
 
     static void Write(string path, List<CurvePoint> points)

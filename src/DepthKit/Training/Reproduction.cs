@@ -152,7 +152,8 @@ public static class Reproduction
             log?.Invoke($"training {identity.DisplayName} ({k + 1}/{models.Count})");
             var started = Stopwatch.StartNew();
             var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
-            var options = profile.TrainOptions(profile.FreezeEncoder && Architectures.Get(config.Name).Encoders.Count > 0);
+            bool residual = Architectures.Get(config.Name).Encoders.Count > 0;
+            var options = profile.TrainOptions(profile.FreezeEncoder && residual, residual);
             Trainer.Seed(profile.Seed);
             var model = Architectures.Create(config);
             initialize?.Invoke(model, config);

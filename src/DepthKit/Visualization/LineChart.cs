@@ -63,9 +63,15 @@ public static class LineChart
 
         float legendY = plot.Top + 4;
         using var dash = SKPathEffect.CreateDash([6, 4], 0);
-        foreach (var (name, y) in references)
+        using var dotted = SKPathEffect.CreateDash([2, 3], 0);
+        for (int r = 0; r < references.Count; r++)
         {
-            using var line = new SKPaint { Color = SKColors.Gray, StrokeWidth = 1.5f, PathEffect = dash, IsAntialias = true };
+            var (name, y) = references[r];
+            // references alternate between a grey dash and a black dot so two baselines stay apart
+            using var line = new SKPaint
+            {
+                Color = r % 2 == 0 ? SKColors.Gray : SKColors.Black, StrokeWidth = 1.5f, PathEffect = r % 2 == 0 ? dash : dotted, IsAntialias = true,
+            };
             canvas.DrawLine(plot.Left, Y(y), plot.Right, Y(y), line);
             Legend(canvas, plot.Right + 12, ref legendY, name, line, font, ink);
         }
