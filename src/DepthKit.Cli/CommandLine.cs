@@ -3,8 +3,11 @@ using System.Reflection;
 
 namespace DepthKit.Cli;
 
-/// <summary>One option of a command. Flags take no value; others take exactly one.</summary>
-public sealed record CliOption(string Name, string Help, string? Default = null, bool IsFlag = false, bool Required = false);
+/// <summary>
+/// One option of a command. Flags take no value; others take exactly one. A <paramref name="Positional"/> option may also
+/// be given as a bare argument (<c>depthkit lab grade DIR</c> = <c>--submissions DIR</c>), in declaration order.
+/// </summary>
+public sealed record CliOption(string Name, string Help, string? Default = null, bool IsFlag = false, bool Required = false, bool Positional = false);
 
 /// <summary>
 /// A <c>depthkit</c> sub-command. Each lives in its own file under Commands/ and is found by reflection,
@@ -50,7 +53,12 @@ public sealed class CliArgs
         {
             var token = tokens[i];
             if (!token.StartsWith("--", StringComparison.Ordinal))
-                throw new CliUsageException($"unexpected argument '{token}' (options start with --; see depthkit {commandName} --help)");
+            {
+                var slot = options.FirstOrDefault(o => o.Positional && !values.ContainsKey(o.Name))
+                    ?? throw new CliUsageException($"unexpected argument '{token}' (options start with --; see depthkit {commandName} --help)");
+                values[slot.Name] = token;
+                continue;
+            }
             var name = token[2..];
             string? inline = null;
             int eq = name.IndexOf('=');
@@ -166,7 +174,7 @@ public static class Cli
     {
         o.WriteLine($"depthkit {c.Name}: {c.Summary}");
         o.WriteLine();
-        o.WriteLine($"Usage: depthkit {c.Name} {string.Join(' ', c.Options.Select(x => x.Required ? $"--{x.Name} {Placeholder(x)}" : $"[--{x.Name}{(x.IsFlag ? "" : " " + Placeholder(x))}]"))}");
+        o.WriteLine($"Usage: depthkit {c.Name} {string.Join(' ', c.Options.Select(x => x.Positional && x.Required ? Placeholder(x) : x.Required ? $"--{x.Name} {Placeholder(x)}" : $"[--{x.Name}{(x.IsFlag ? "" : " " + Placeholder(x))}]"))}");
         o.WriteLine();
         foreach (var x in c.Options)
             o.WriteLine($"  --{x.Name,-18} {x.Help}{(x.Default is null || x.IsFlag ? "" : $" (default: {x.Default})")}");
