@@ -3,8 +3,11 @@ using System.Reflection;
 
 namespace DepthKit.Cli;
 
-/// <summary>One option of a command. Flags take no value; others take exactly one.</summary>
-public sealed record CliOption(string Name, string Help, string? Default = null, bool IsFlag = false, bool Required = false);
+/// <summary>
+/// One option of a command. Flags take no value; others take exactly one. A <paramref name="Positional"/> option may also
+/// be given as a bare argument (<c>depthkit lab grade DIR</c> = <c>--submissions DIR</c>), in declaration order.
+/// </summary>
+public sealed record CliOption(string Name, string Help, string? Default = null, bool IsFlag = false, bool Required = false, bool Positional = false);
 
 /// <summary>
 /// A <c>depthkit</c> sub-command. Each lives in its own file under Commands/ and is found by reflection,
@@ -50,7 +53,12 @@ public sealed class CliArgs
         {
             var token = tokens[i];
             if (!token.StartsWith("--", StringComparison.Ordinal))
-                throw new CliUsageException($"unexpected argument '{token}' (options start with --; see depthkit {commandName} --help)");
+            {
+                var slot = options.FirstOrDefault(o => o.Positional && !values.ContainsKey(o.Name))
+                    ?? throw new CliUsageException($"unexpected argument '{token}' (options start with --; see depthkit {commandName} --help)");
+                values[slot.Name] = token;
+                continue;
+            }
             var name = token[2..];
             string? inline = null;
             int eq = name.IndexOf('=');
@@ -61,6 +69,8 @@ public sealed class CliArgs
             var value = inline ?? (i + 1 < tokens.Count ? tokens[++i] : throw new CliUsageException($"--{name} needs a value"));
             values[name] = value;
         }
+        foreach (var (name, value) in values)
+            if (value is not null) OptionRules.Check(name, value);
         foreach (var o in options)
             if (o.Required && !values.ContainsKey(o.Name))
                 throw new CliUsageException($"--{o.Name} is required ({o.Help})");
@@ -69,6 +79,9 @@ public sealed class CliArgs
 
     /// <summary>Given on the command line (or has a default).</summary>
     public bool Has(string name) => _values.ContainsKey(name) || Option(name).Default is not null;
+
+    /// <summary>Typed on the command line (a default does not count).</summary>
+    public bool IsGiven(string name) => _values.ContainsKey(name);
 
     public bool Flag(string name) => _values.TryGetValue(name, out var v) && v is not ("false" or "0");
 
@@ -139,17 +152,11 @@ public static class Cli
         {
             return command.Run(CliArgs.Parse(command.Name, command.Options, rest), context);
         }
-        catch (CliUsageException e) { error.WriteLine($"depthkit {command.Name}: {e.Message}"); return 2; }
-        catch (OperationCanceledException) { error.WriteLine($"depthkit {command.Name}: cancelled"); return 130; }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidDataException or ArgumentException
-                                      or InvalidOperationException or FormatException or NotSupportedException
-                                      || e.GetType().Name.StartsWith("DepthKit", StringComparison.Ordinal))
-        {
-            error.WriteLine($"depthkit {command.Name}: error: {e.Message}");
-            if (Environment.GetEnvironmentVariable("DEPTHKIT_DEBUG") == "1") error.WriteLine(e);
-            return 1;
-        }
+        catch (Exception e) { return CliErrors.Report(e, command.Name, args, error, InterruptSignal); }
     }
+
+    /// <summary>The signal that cancelled the run (SIGINT, SIGTERM, SIGHUP), set by the program's handlers; null otherwise.</summary>
+    public static string? InterruptSignal { get; set; }
 
     public static string Version =>
         typeof(Cli).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
@@ -167,7 +174,7 @@ public static class Cli
     {
         o.WriteLine($"depthkit {c.Name}: {c.Summary}");
         o.WriteLine();
-        o.WriteLine($"Usage: depthkit {c.Name} {string.Join(' ', c.Options.Select(x => x.Required ? $"--{x.Name} {Placeholder(x)}" : $"[--{x.Name}{(x.IsFlag ? "" : " " + Placeholder(x))}]"))}");
+        o.WriteLine($"Usage: depthkit {c.Name} {string.Join(' ', c.Options.Select(x => x.Positional && x.Required ? Placeholder(x) : x.Required ? $"--{x.Name} {Placeholder(x)}" : $"[--{x.Name}{(x.IsFlag ? "" : " " + Placeholder(x))}]"))}");
         o.WriteLine();
         foreach (var x in c.Options)
             o.WriteLine($"  --{x.Name,-18} {x.Help}{(x.Default is null || x.IsFlag ? "" : $" (default: {x.Default})")}");

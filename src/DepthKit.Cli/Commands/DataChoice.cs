@@ -13,9 +13,26 @@ static class DataChoice
                                       Action<string>? log = null) =>
         Experiment.Open(Spec(data, height, width, trainCount, valCount, testCount, seed), log);
 
-    /// <summary>The test split alone (eval).</summary>
-    public static IDepthDataset OpenTest(string data, int height, int width, int count, int seed) =>
-        Experiment.OpenTest(Spec(data, height, width, 0, 0, count, seed));
+    /// <summary>
+    /// One split alone (eval), opened directly: a test-only source such as nyu_test.zip works, and no train split is
+    /// read to get it. A set without splits (a synth folder's index.csv) gives the same held-out part as training.
+    /// </summary>
+    public static IDepthDataset OpenTest(string data, int height, int width, int count, int seed, DatasetSplit split = DatasetSplit.Test)
+    {
+        if (IsSynth(data))
+            return split == DatasetSplit.Train
+                ? Open(data, height, width, count > 0 ? count : 200, 1, 1, seed).Train
+                : Experiment.OpenTest(Spec(data, height, width, 0, 0, count, seed));
+        var set = Datasets.Open(data, split);
+        bool unsplit = set is DenseDepthDataset d && d.CsvPath.EndsWith("index.csv", StringComparison.Ordinal);
+        if (unsplit && split != DatasetSplit.All)
+        {
+            set.Dispose();
+            var parts = Open(data, height, width, split == DatasetSplit.Train ? count : 0, 0, count, seed);
+            return split == DatasetSplit.Train ? parts.Train : parts.Test;
+        }
+        return DatasetView.Take(set, count);
+    }
 
     static DataSpec Spec(string data, int height, int width, int trainCount, int valCount, int testCount, int seed) =>
         DataSpec.Synth(height, width, trainCount, valCount, testCount, seed) with { Source = data };

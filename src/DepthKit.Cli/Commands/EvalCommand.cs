@@ -1,4 +1,5 @@
 using System.Globalization;
+using DepthKit.Data;
 using DepthKit.Metrics;
 using DepthKit.Training;
 
@@ -12,7 +13,8 @@ public sealed class EvalCommand : ICliCommand
     public IReadOnlyList<CliOption> Options { get; } =
     [
         new("checkpoint", "run folder (uses best.ckpt, else last.ckpt) or a .ckpt file", Required: true),
-        new("data", "synth or a path to NYU Depth V2 / a synth folder (its test split)", Required: true),
+        new("data", "synth or a path: nyu_data.zip, nyu_test.zip, nyu_depth_v2_labeled.mat, a synth folder ...", Required: true),
+        new("split", "which part of --data: test (nyu_test.zip holds only this), train or all", "test"),
         new("crop", "evaluation crop: none, eigen or garg", "none"),
         new("median-scale", "scale each prediction by median(gt) / median(pred)", IsFlag: true),
         new("flip-tta", "average with the mirrored image's prediction", IsFlag: true),
@@ -29,7 +31,8 @@ public sealed class EvalCommand : ICliCommand
         var runtime = context.InitTorch(args);
         var (model, info) = ModelFactory.LoadForInference(args.Get("checkpoint"), runtime.Device);
         var o = info.Options;
-        var test = DataChoice.OpenTest(args.Get("data"), o.Height, o.Width, args.GetInt("count"), o.Seed);
+        var split = args.GetChoice("split", "test", "train", "all") switch { "train" => DatasetSplit.Train, "all" => DatasetSplit.All, _ => DatasetSplit.Test };
+        var test = DataChoice.OpenTest(args.Get("data"), o.Height, o.Width, args.GetInt("count"), o.Seed, split);
         var options = new EvalOptions
         {
             Crop = Crops.Parse(args.Get("crop")), MedianScaling = args.Flag("median-scale"),

@@ -30,7 +30,7 @@ public sealed class PredictCommand : ICliCommand
         var colormap = Colormap.Check(args.Get("colormap"));
         var input = args.Get("image");
         var files = Directory.Exists(input)
-            ? Directory.EnumerateFiles(input).Where(f => ImageExtensions.Contains(Path.GetExtension(f).ToLowerInvariant()) && !f.EndsWith("_depth.png", StringComparison.Ordinal))
+            ? Directory.EnumerateFiles(input).Where(f => ImageExtensions.Contains(Path.GetExtension(f).ToLowerInvariant()) && !IsOutput(f))
                 .Order(StringComparer.Ordinal).ToList()
             : File.Exists(input) ? [input] : throw new DepthKitDataException(input, "no such image file or folder");
         if (files.Count == 0) throw new DepthKitDataException(input, $"folder has no images ({string.Join(", ", ImageExtensions)})");
@@ -38,14 +38,25 @@ public sealed class PredictCommand : ICliCommand
         var camera = CameraFor(args, input);
         var outDir = args.Get("out");
         Directory.CreateDirectory(outDir);
+        var stems = OutputStems(files);
         context.Out.WriteLine($"{info.Model.DisplayName} (epoch {info.Epoch}), input {info.Options.Height}x{info.Options.Width}; colour: {colormap}, near = dark, far = bright; 16-bit PNG in millimetres");
+        var failed = new List<string>();
         foreach (var file in files)
         {
             context.Cancel.ThrowIfCancellationRequested();
-            var (h, w, rgb) = RgbImage.Read(file);
+            int h, w;
+            byte[] rgb;
+            // one unreadable image must not cost the others their results: it is reported and skipped
+            try { (h, w, rgb) = RgbImage.Read(file, applyOrientation: true); }
+            catch (DepthKitDataException e)
+            {
+                failed.Add(e.Message);
+                context.Error.WriteLine($"depthkit predict: skipped {e.Message}");
+                continue;
+            }
             var sample = new DepthSample(h, w, rgb, new float[h * w], file);
             var depth = Predictor.Predict(model, sample, info.Options.Height, info.Options.Width, h, w, runtime.Device, args.Flag("flip-tta"));
-            var stem = Path.Combine(outDir, Path.GetFileNameWithoutExtension(file));
+            var stem = Path.Combine(outDir, stems[file]);
             DepthPng.Write16(stem + "_depth.png", h, w, DepthPng.MetresToMillimetres(depth));
             RgbImage.WritePng(stem + "_depth_color.png", h, w, Colormap.Colorize(depth, colormap));
             string cloud = "";
@@ -56,9 +67,25 @@ public sealed class PredictCommand : ICliCommand
                 cloud = $", {xyz.Length / 3} points";
             }
             var (near, far) = Montage.Range(depth);
-            context.Out.WriteLine(FormattableString.Invariant($"{Path.GetFileName(file)}: {h}x{w}, depth {near:F2}-{far:F2} m{cloud}"));
+            context.Out.WriteLine(FormattableString.Invariant($"{Path.GetFileName(file)} -> {stems[file]}_depth.png: {h}x{w}, depth {near:F2}-{far:F2} m{cloud}"));
         }
-        return 0;
+        if (failed.Count == 0) return 0;
+        context.Error.WriteLine($"depthkit predict: {failed.Count} of {files.Count} image(s) could not be read and have no output (listed above); the other {files.Count - failed.Count} were written to {outDir}");
+        return 1;
+    }
+
+    /// <summary>Files this command writes (so a second run into the image folder does not predict its own outputs).</summary>
+    static bool IsOutput(string f) => f.EndsWith("_depth.png", StringComparison.Ordinal) || f.EndsWith("_depth_color.png", StringComparison.Ordinal);
+
+    /// <summary>
+    /// The output name of each input: its name without extension, or with it where two inputs share that name
+    /// (scene.png and scene.jpg give scene.png_depth.png and scene.jpg_depth.png), so no result replaces another.
+    /// </summary>
+    public static Dictionary<string, string> OutputStems(IReadOnlyList<string> files)
+    {
+        var clash = files.GroupBy(f => Path.GetFileNameWithoutExtension(f), StringComparer.OrdinalIgnoreCase)
+            .Where(g => g.Count() > 1).Select(g => g.Key).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        return files.ToDictionary(f => f, f => clash.Contains(Path.GetFileNameWithoutExtension(f)) ? Path.GetFileName(f) : Path.GetFileNameWithoutExtension(f));
     }
 
     static PinholeCamera CameraFor(CliArgs args, string input)

@@ -22,10 +22,39 @@ public static class AtomicFile
         }
         catch
         {
-            try { File.Delete(temp); } catch (IOException) { }
+            TryDelete(temp);
             throw;
         }
     }
+
+    /// <summary>Deletes a temporary file, ignoring failure (the error that made it useless is the one to report).</summary>
+    public static void TryDelete(string path)
+    {
+        try { File.Delete(path); } catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+    }
+
+    /// <summary>
+    /// Deletes the temporary files a killed process left in <paramref name="folder"/> (NAME.PID.tmp and
+    /// NAME.PID.GUID.tmp, as written here and by checkpoints). Call only while no other writer uses the folder
+    /// (for a run folder: while holding its lock). Returns the files deleted.
+    /// </summary>
+    public static IReadOnlyList<string> DeleteOrphans(string folder)
+    {
+        var deleted = new List<string>();
+        if (!Directory.Exists(folder)) return deleted;
+        foreach (var file in Directory.EnumerateFiles(folder, "*.tmp"))
+        {
+            var parts = Path.GetFileName(file).Split('.');
+            // ... NAME . PID [. GUID] . tmp
+            bool ours = parts.Length >= 3 && (IsPid(parts[^2]) || (parts.Length >= 4 && IsPid(parts[^3]) && parts[^2].Length == 32));
+            if (!ours) continue;
+            TryDelete(file);
+            if (!File.Exists(file)) deleted.Add(file);
+        }
+        return deleted;
+    }
+
+    static bool IsPid(string s) => s.Length is > 0 and < 11 && s.All(char.IsAsciiDigit);
 
     public static void WriteAllText(string path, string text) =>
         Write(path, s => { using var w = new StreamWriter(s, new System.Text.UTF8Encoding(false), leaveOpen: true); w.Write(text); });

@@ -17,6 +17,8 @@ public static class Datasets
     public static DepthDatasetSource Open(string path, DatasetSplit split = DatasetSplit.Train, DatasetOptions? options = null)
     {
         options ??= new DatasetOptions();
+        if (options.DepthUnitsPerMetre is { } scale && !(double.IsFinite(scale) && scale > 0))
+            throw new ArgumentException($"the depth scale (units per metre) must be a positive number, got {scale}");
         var full = Path.GetFullPath(path);
         if (options.RgbGlob is not null || options.DepthGlob is not null)
         {

@@ -40,6 +40,10 @@ public static class DepthPng
                 int length = BinaryPrimitives.ReadInt32BigEndian(ReadExactly(reader, 4, name));
                 string type = System.Text.Encoding.ASCII.GetString(ReadExactly(reader, 4, name));
                 if (length < 0) throw new DepthKitDataException(name, $"corrupt PNG chunk length {length}");
+                // checked before allocating: a corrupt length would otherwise ask for up to 2 GB
+                if (stream.CanSeek && length > stream.Length - stream.Position)
+                    throw new DepthKitDataException(name, $"PNG file is truncated or corrupt: chunk '{Printable(type)}' claims {length} bytes but only {stream.Length - stream.Position} are left");
+                if (length > MaxChunk) throw new DepthKitDataException(name, $"corrupt PNG: chunk '{Printable(type)}' claims {length} bytes (more than {MaxChunk})");
                 var data = ReadExactly(reader, length, name);
                 ReadExactly(reader, 4, name); // CRC: truncation is caught by the exact reads; zlib checks the data
                 if (type == "IHDR")
@@ -53,8 +57,8 @@ public static class DepthPng
                         throw new DepthKitDataException(name, $"depth PNG must be single-channel grayscale; this one has PNG colour type {colorType} ({ColorTypeName(colorType)})");
                     if (bitDepth is not (8 or 16))
                         throw new DepthKitDataException(name, $"depth PNG must be 8- or 16-bit; this one is {bitDepth}-bit");
-                    if (width <= 0 || height <= 0 || (long)width * height > 1L << 28)
-                        throw new DepthKitDataException(name, $"implausible PNG size {width}x{height}");
+                    if (width <= 0 || height <= 0 || (long)width * height > RgbImage.MaxPixels)
+                        throw new DepthKitDataException(name, $"implausible PNG size {width}x{height} (at most {RgbImage.MaxPixels / 1_000_000} megapixels are read)");
                 }
                 else if (type == "IDAT") compressed.Write(data);
                 else if (type == "IEND") break;
@@ -163,6 +167,11 @@ public static class DepthPng
             default: throw new DepthKitDataException(name, $"corrupt PNG: unknown row filter {filter}");
         }
     }
+
+    /// <summary>Largest chunk read from a stream whose length is unknown.</summary>
+    const int MaxChunk = 1 << 30;
+
+    static string Printable(string type) => new(type.Select(c => c is >= ' ' and <= '~' ? c : '?').ToArray());
 
     static byte[] ReadExactly(BinaryReader reader, int count, string name)
     {

@@ -47,18 +47,54 @@ public abstract class FileStore : IDisposable
     }
 }
 
+/// <summary>
+/// A folder. A symbolic link inside it that leads outside it (a file, or a folder on the way) is refused when read,
+/// like a "../" path: the dataset is what is in the folder.
+/// </summary>
 public sealed class FolderStore(string root) : FileStore
 {
     readonly string _root = Path.GetFullPath(root);
+    string? _realRoot;
     public override string Location => _root;
     public override string Describe(string path) => Path.Combine(_root, path);
     public override bool Exists(string path) => File.Exists(Describe(path));
 
     public override byte[] ReadAllBytes(string path)
     {
+        _realRoot ??= RealPath(_root);
+        CheckInside(_realRoot, _root, Describe(path));
         try { return File.ReadAllBytes(Describe(path)); }
         catch (FileNotFoundException) { throw new DepthKitDataException(Describe(path), "file not found"); }
         catch (DirectoryNotFoundException) { throw new DepthKitDataException(Describe(path), "file not found (no such folder)"); }
+    }
+
+    /// <summary>Refuses <paramref name="file"/> when, with every symbolic link resolved, it is not inside <paramref name="realRoot"/>.</summary>
+    public static void CheckInside(string realRoot, string root, string file)
+    {
+        string real;
+        try { real = RealPath(file); }
+        catch (IOException e) { throw new DepthKitDataException(file, $"symbolic link cannot be resolved ({e.Message})", e); }
+        var prefix = realRoot.EndsWith(Path.DirectorySeparatorChar) ? realRoot : realRoot + Path.DirectorySeparatorChar;
+        if (!real.StartsWith(prefix, OperatingSystem.IsWindows() ? StringComparison.OrdinalIgnoreCase : StringComparison.Ordinal))
+            throw new DepthKitDataException(file, $"is a symbolic link to {real}, outside the dataset folder {root}; only files inside it are read (copy the file in, or open the folder it points to)");
+    }
+
+    /// <summary>The path with every symbolic link along it resolved (realpath without requiring the file to exist).</summary>
+    public static string RealPath(string path, int depth = 0)
+    {
+        if (depth > 40) throw new IOException($"too many levels of symbolic links at {path}");
+        var full = Path.GetFullPath(path);
+        var root = Path.GetPathRoot(full) ?? "";
+        var current = root;
+        foreach (var part in full[root.Length..].Split(Path.DirectorySeparatorChar, StringSplitOptions.RemoveEmptyEntries))
+        {
+            var next = Path.Combine(current, part);
+            var info = new FileInfo(next);
+            if (info.LinkTarget is { } target)
+                next = RealPath(Path.IsPathRooted(target) ? target : Path.Combine(current, target), depth + 1);
+            current = next;
+        }
+        return current;
     }
 
     public override IEnumerable<string> Files() =>
@@ -110,6 +146,7 @@ public sealed class ZipStore : FileStore
         try
         {
             var entry = archive.GetEntry(path) ?? throw new DepthKitDataException(Describe(path), "entry not found in the zip");
+            CheckEntrySize(entry, Describe(path), MaxEntryBytes);
             var bytes = new byte[entry.Length];
             using var s = entry.Open();
             int read = s.ReadAtLeast(bytes, bytes.Length, throwOnEndOfStream: false);
@@ -118,6 +155,21 @@ public sealed class ZipStore : FileStore
         }
         catch (InvalidDataException e) { throw new DepthKitDataException(Describe(path), $"zip entry is corrupt ({e.Message})", e); }
         finally { _pool.Add(archive); }
+    }
+
+    /// <summary>Largest entry read into memory whole (an image or a CSV): 1 GiB.</summary>
+    public const long MaxEntryBytes = 1L << 30;
+
+    /// <summary>
+    /// Refuses an entry whose claimed size is impossible before anything is allocated or extracted: more than
+    /// <paramref name="max"/>, or more than deflate can expand its compressed bytes to (about 1032:1).
+    /// </summary>
+    public static void CheckEntrySize(ZipArchiveEntry entry, string name, long max)
+    {
+        if (entry.Length < 0 || entry.Length > max)
+            throw new DepthKitDataException(name, $"zip entry claims {entry.Length} bytes (more than the {max} this reads; corrupt zip?)");
+        if (entry.Length > entry.CompressedLength * 1100L + 4096)
+            throw new DepthKitDataException(name, $"zip entry claims {entry.Length} bytes from {entry.CompressedLength} compressed bytes, more than deflate can produce: the zip is corrupt");
     }
 
     public override void Dispose()

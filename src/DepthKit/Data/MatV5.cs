@@ -29,6 +29,18 @@ public static class MatV5
 
     public static Dictionary<string, Matrix> Read(byte[] file, string name)
     {
+        // element tags carry lengths and sizes: a damaged one must name the file, not surface as the framework's
+        // "(Parameter 'length')" from deep inside the parser
+        try { return ReadChecked(file, name); }
+        catch (Exception e) when (e is ArgumentException or IndexOutOfRangeException or OverflowException or InvalidDataException
+                                  or InvalidCastException or EndOfStreamException or FormatException)
+        {
+            throw new DepthKitDataException(name, $"corrupt MATLAB v5 file ({e.GetType().Name}: {e.Message})", e);
+        }
+    }
+
+    static Dictionary<string, Matrix> ReadChecked(byte[] file, string name)
+    {
         if (file.Length < 128) throw new DepthKitDataException(name, "not a MATLAB v5 .mat file (shorter than the 128-byte header)");
         if (NyuLabeledMat.IsHdf5(file))
             throw new DepthKitDataException(name, "this is a MATLAB v7.3 (HDF5) file, not MATLAB v5");

@@ -54,6 +54,9 @@ public sealed partial class NpyFile : IDisposable
             headerLength = (int)(BinaryPrimitives.ReadUInt16LittleEndian(start[8..]) | (uint)BinaryPrimitives.ReadUInt16LittleEndian(more) << 16);
         }
         else throw new DepthKitDataException(name, $".npy format version {major} is not supported");
+        // checked before allocating: a corrupt length would ask for up to 4 GB (real headers are a few hundred bytes)
+        if (headerLength < 0 || headerLength > 1 << 20 || (stream.CanSeek && headerLength > stream.Length - stream.Position))
+            throw new DepthKitDataException(name, $".npy header length {(uint)headerLength} is corrupt (the file has {(stream.CanSeek ? stream.Length : -1)} bytes)");
         var headerBytes = new byte[headerLength];
         if (stream.ReadAtLeast(headerBytes, headerLength, throwOnEndOfStream: false) < headerLength)
             throw new DepthKitDataException(name, ".npy header is truncated");
@@ -68,7 +71,10 @@ public sealed partial class NpyFile : IDisposable
             throw new DepthKitDataException(name, $".npy dtype '{dtype}' is not supported (need little-endian float/int)");
         if (dtype == "|b1") dtype = "|u1";
         var shape = shapeMatch.Groups[1].Value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Select(s => long.Parse(s.TrimEnd('L'), CultureInfo.InvariantCulture)).ToArray();
+            .Select(s => long.TryParse(s.TrimEnd('L'), NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n
+                : throw new DepthKitDataException(name, $".npy header has a shape entry '{s}' that is not a size")).ToArray();
+        if (shape.Any(d => d > int.MaxValue) || shape.Aggregate(1.0, (a, b) => a * b) > long.MaxValue / 16)
+            throw new DepthKitDataException(name, $".npy shape ({string.Join(", ", shape)}) is too large to be real");
         var file = new NpyFile(stream, name, stream.CanSeek ? stream.Position : 0, shape, dtype);
         if (stream.CanSeek)
         {

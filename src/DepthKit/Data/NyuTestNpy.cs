@@ -17,6 +17,7 @@ public sealed class NyuTestNpy : DepthDatasetSource
     readonly NpyFile _rgb, _depth;
     readonly object _lock = new(); // NpyFile seeks one stream
     readonly string _location;
+    readonly double _depthScale; // metres per stored unit
 
     public override string Format => "nyu-test-npy";
     public override string Name => "NYU test .npy (DenseDepth)";
@@ -59,11 +60,21 @@ public sealed class NyuTestNpy : DepthDatasetSource
             throw new DepthKitDataException(_location, $"{RgbFile} has shape ({string.Join(", ", _rgb.Shape)}) of {_rgb.DType}; expected (N, H, W, 3) uint8");
         if (_depth.Shape.Length != 3 || _depth.Shape[0] != _rgb.Shape[0] || _depth.Shape[1] != _rgb.Shape[1] || _depth.Shape[2] != _rgb.Shape[2])
             throw new DepthKitDataException(_location, $"{DepthFile} has shape ({string.Join(", ", _depth.Shape)}); expected ({_rgb.Shape[0]}, {_rgb.Shape[1]}, {_rgb.Shape[2]}) to match {RgbFile}");
+        // DenseDepth's depth is float metres; integers (uint8 0-255, uint16 millimetres) read as metres would be off by
+        // up to 255x without a word, so an integer file needs its scale given explicitly
+        if (!_depth.DType.Contains('f') && options.DepthUnitsPerMetre is null)
+            throw new DepthKitDataException(_location, $"{DepthFile} holds integers ({_depth.DType}), not float metres as DenseDepth's does; " +
+                "give its scale (DatasetOptions.DepthUnitsPerMetre, --depth-scale: 1000 for millimetres, 25.5 for v/255*10 m) or convert it to float32 metres");
+        _depthScale = _depth.DType.Contains('f') ? 1.0 : 1.0 / options.DepthUnitsPerMetre!.Value;
     }
 
-    string FindInFolder(string file) =>
-        Directory.EnumerateFiles(_location, file, SearchOption.AllDirectories).FirstOrDefault()
-        ?? throw new DepthKitDataException(_location, $"no {file} in this folder (expected DenseDepth's nyu_test.zip contents)");
+    string FindInFolder(string file)
+    {
+        var path = Directory.EnumerateFiles(_location, file, SearchOption.AllDirectories).FirstOrDefault()
+            ?? throw new DepthKitDataException(_location, $"no {file} in this folder (expected DenseDepth's nyu_test.zip contents)");
+        FolderStore.CheckInside(FolderStore.RealPath(_location), _location, path);
+        return path;
+    }
 
     static ZipArchive OpenZip(string path)
     {
@@ -93,6 +104,7 @@ public sealed class NyuTestNpy : DepthDatasetSource
         var target = Path.Combine(dir, file);
         if (!File.Exists(target) || new FileInfo(target).Length != entry.Length)
         {
+            ZipStore.CheckEntrySize(entry, name, 16L << 30); // the full test RGB is 0.6 GB
             try { AtomicFile.Write(target, s => { using var e = entry.Open(); e.CopyTo(s); }); }
             catch (InvalidDataException e) { throw new DepthKitDataException(name, $"zip entry is corrupt ({e.Message})", e); }
         }
@@ -113,6 +125,8 @@ public sealed class NyuTestNpy : DepthDatasetSource
             rgb = _rgb.ReadSliceBytes(index);
             depth = _depth.ReadSliceAsFloat(index);
         }
+        if (_depthScale != 1.0)
+            for (int i = 0; i < depth.Length; i++) depth[i] = (float)(depth[i] * _depthScale);
         return MakeSample($"{_location}[{index}]", Height, Width, rgb, Height, Width, depth);
     }
 

@@ -40,8 +40,8 @@ public sealed class PairFolderDataset : DepthDatasetSource
     {
         CheckIndex(index);
         var (rgbPath, depthPath) = Paths(index);
-        var (h, w, rgb) = RgbImage.Read(rgbPath);
-        var png = DepthPng.Read(depthPath);
+        var (h, w, rgb) = RgbImage.Decode(_store.ReadAllBytes(_pairs[index].Rgb), rgbPath);
+        var png = DepthPng.Read(new MemoryStream(_store.ReadAllBytes(_pairs[index].Depth)), depthPath);
         return MakeSample(depthPath, h, w, rgb, png.Height, png.Width, PngToMetres(png));
     }
 

@@ -19,6 +19,7 @@ public static class Evaluation
         CancellationToken cancel = default, IProgress<(int Done, int Total)>? progress = null)
     {
         if (dataset.Count == 0) throw new ArgumentException($"{dataset.Name} has no images to evaluate");
+        if (batchSize < 1) throw new ArgumentException($"batch size must be at least 1 (got {batchSize})");
         device ??= CPU;
         bool wasTraining = model.training;
         model.eval();
@@ -54,7 +55,13 @@ public static class Evaluation
                 }
                 progress?.Report((start + indices.Length, dataset.Count));
             }
-            return (accumulator.Result(), lossCount == 0 ? double.NaN : lossSum / lossCount);
+            var result = accumulator.Result();
+            // with no valid pixel every metric is NaN and the loss 0: a validation split like that would make every
+            // epoch look equally good and the test split score nothing, silently
+            if (result.Images == 0)
+                throw new DepthKitDataException(dataset.Name, FormattableString.Invariant(
+                    $"none of its {dataset.Count} images has a valid depth pixel in ({options.MinDepth}, {options.MaxDepth}) m inside the {options.Crop.ToString().ToLowerInvariant()} crop; check the depth files, their scale and the crop"));
+            return (result, lossCount == 0 ? double.NaN : lossSum / lossCount);
         }
         finally
         {

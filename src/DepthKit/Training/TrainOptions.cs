@@ -57,6 +57,9 @@ public sealed record TrainOptions
     /// <summary>Where the data came from (a path or "synth"), recorded so <c>--resume</c> can reopen it.</summary>
     public string Data { get; init; } = "";
 
+    /// <summary>What the CLI trained on (absolute path, counts, content fingerprint), so <c>--resume</c> reopens and checks it; null from code.</summary>
+    public RunData? DataSource { get; init; }
+
     /// <summary>How validation metrics are computed (depth range, crop, alignment).</summary>
     public EvalSettings Eval { get; init; } = new();
 
@@ -69,9 +72,11 @@ public sealed record TrainOptions
         if (Optimizer is not ("adam" or "adamw" or "sgd")) throw new ArgumentException($"unknown optimizer '{Optimizer}': use adam, adamw or sgd");
         if (Schedule is not ("constant" or "step" or "cosine" or "onecycle")) throw new ArgumentException($"unknown schedule '{Schedule}': use constant, step, cosine or onecycle");
         if (Monitor is not ("val_loss" or "rmse" or "abs_rel" or "d1")) throw new ArgumentException($"unknown monitor '{Monitor}': use val_loss, rmse, abs_rel or d1");
+        if (!double.IsFinite(WeightDecay) || WeightDecay < 0) throw new ArgumentException($"weight decay must be a finite number, 0 or more (got {WeightDecay})");
+        if (!double.IsFinite(GradClipNorm) || GradClipNorm < 0) throw new ArgumentException($"gradient clipping must be a finite norm, 0 (off) or more (got {GradClipNorm})");
+        if (EarlyStopPatience < 0) throw new ArgumentException($"early-stopping patience must be 0 (off) or more epochs (got {EarlyStopPatience})");
         if (!(EncoderLearningRateScale > 0) || double.IsInfinity(EncoderLearningRateScale))
             throw new ArgumentException($"encoder learning-rate scale must be positive (got {EncoderLearningRateScale})");
-        if (WeightDecay < 0 || GradClipNorm < 0) throw new ArgumentException("weight decay and gradient clipping must not be negative");
         _ = Losses.DepthLoss.Create(Loss);
         return this;
     }
@@ -80,6 +85,9 @@ public sealed record TrainOptions
     [JsonIgnore]
     public bool MonitorHigherIsBetter => Monitor == "d1";
 }
+
+/// <summary>The data of a run: absolute path (or "synth"), the train/val counts asked for, and <see cref="Data.DatasetFingerprint"/>s.</summary>
+public sealed record RunData(string Path, int TrainCount, int ValCount, string TrainFingerprint, string ValFingerprint);
 
 /// <summary>The serialisable part of <see cref="EvalOptions"/> used during training and by <c>eval</c>.</summary>
 public sealed record EvalSettings

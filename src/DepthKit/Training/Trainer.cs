@@ -122,8 +122,37 @@ public sealed class Trainer
         }
     }
 
-    /// <summary>Trains the remaining epochs, validating and checkpointing after each; honours early stopping.</summary>
+    /// <summary>
+    /// Trains the remaining epochs, validating and checkpointing after each; honours early stopping. With a run
+    /// folder it holds the folder's <see cref="RunLock"/> (unless <see cref="Lock"/> is already one) and, when
+    /// anything fails midway (a bad image, a full disk, Ctrl+C during validation), saves the trained state to
+    /// <c>last.ckpt</c> before the error propagates, unless the model itself went non-finite.
+    /// </summary>
     public StopReason Fit(CancellationToken cancel = default)
+    {
+        using var own = RunDir is not null && Lock is null ? RunLock.Acquire(RunDir) : null;
+        try
+        {
+            return FitEpochs(cancel);
+        }
+        catch (Exception e) when (RunDir is not null && e is not DepthKitTrainingException && !_saveFailed && !_abandoned && Step > _savedStep)
+        {
+            try
+            {
+                if (WeightsFinite()) Save(Path.Combine(RunDir, Checkpoint.LastFile));
+            }
+            catch (Exception) { } // the first error is the one to report (a second save on a full disk fails too)
+            throw;
+        }
+    }
+
+    /// <summary>A run folder lock already held by the caller (the CLI takes it before checking the folder); Fit takes its own when null.</summary>
+    public RunLock? Lock { get; set; }
+
+    bool _saveFailed, _abandoned;
+    long _savedStep = -1;
+
+    StopReason FitEpochs(CancellationToken cancel)
     {
         while (Epoch < Options.Epochs)
         {
@@ -132,12 +161,13 @@ public sealed class Trainer
             double trainLoss = TrainEpoch(cancel);
             TrainCpuTime += Process.GetCurrentProcess().TotalProcessorTime - cpuBefore;
             var (valLoss, metrics) = _val is null ? (double.NaN, null) : Validate(cancel);
+            CheckFinite(trainLoss, valLoss);
             Epoch++;
             BatchInEpoch = 0;
             double lr = LrSchedule.At(Options, Math.Max(0, Step - 1), BatchesPerEpoch);
             History.Epochs.Add(new EpochRecord(Epoch, Step, trainLoss, valLoss, metrics, lr, started.Elapsed.TotalSeconds));
             double monitored = Monitored(trainLoss, valLoss, metrics);
-            bool improved = BestValue is not { } best || (Options.MonitorHigherIsBetter ? monitored > best : monitored < best);
+            bool improved = double.IsFinite(monitored) && (BestValue is not { } best || (Options.MonitorHigherIsBetter ? monitored > best : monitored < best));
             if (improved) { BestValue = monitored; BestEpoch = Epoch; _sinceBest = 0; }
             else _sinceBest++;
             if (RunDir is not null)
@@ -160,12 +190,40 @@ public sealed class Trainer
         return StopReason.Completed;
     }
 
+    /// <summary>
+    /// A loss can be finite on the last step while that step's update made the weights NaN (a huge learning rate):
+    /// the epoch's end checks the weights and the validation loss too, so a NaN model is never saved, as best or last.
+    /// </summary>
+    void CheckFinite(double trainLoss, double valLoss)
+    {
+        string? what = !WeightsFinite() ? "the model's weights became NaN or infinite"
+            : _val is not null && !double.IsFinite(valLoss) ? $"the validation loss became {valLoss}"
+            : double.IsNaN(trainLoss) || double.IsInfinity(trainLoss) ? $"the training loss became {trainLoss}" : null;
+        if (what is null) return;
+        _abandoned = true;
+        double lr = LrSchedule.At(Options, Math.Max(0, Step - 1), BatchesPerEpoch);
+        string last = RunDir is not null && File.Exists(Path.Combine(RunDir, Checkpoint.LastFile))
+            ? $"the last good checkpoint {Path.Combine(RunDir, Checkpoint.LastFile)} (epoch {Epoch}) is kept"
+            : "no checkpoint was written";
+        throw new DepthKitTrainingException(FormattableString.Invariant(
+            $"{what} in epoch {Epoch + 1} (step {Step}); training stopped and {last}. Try a lower learning rate (e.g. --lr {lr / 10:G3}) or gradient clipping (--clip 1)"),
+            Step);
+    }
+
+    bool WeightsFinite()
+    {
+        using var scope = NewDisposeScope();
+        foreach (var p in Model.parameters())
+            if (!p.isfinite().all().item<bool>()) return false;
+        return true;
+    }
+
     /// <summary>One pass over the training set (from <see cref="BatchInEpoch"/> when resuming mid-epoch); returns the epoch's mean loss.</summary>
     public double TrainEpoch(CancellationToken cancel = default)
     {
         int epoch = Epoch;
         Model.train();
-        int b = 0;
+        int b = 0, trained = 0, withDepth = 0;
         _clock.Restart();
         // the loader's order and augmentation are functions of (seed, epoch, index): skipping the batches a
         // resumed run already trained yields exactly the batches the uninterrupted run saw next
@@ -174,6 +232,8 @@ public sealed class Trainer
             using (batch)
             {
                 if (b++ < BatchInEpoch) continue;
+                using (NewDisposeScope()) if (batch.Valid.any().item<bool>()) withDepth++;
+                trained++;
                 double loss = ProcessBatch(batch);
                 BatchInEpoch = b;
                 double seconds = _clock.Elapsed.TotalSeconds;
@@ -189,6 +249,13 @@ public sealed class Trainer
                 cancel.ThrowIfCancellationRequested();
             }
             _clock.Restart();
+        }
+        if (trained > 0 && withDepth == 0)
+        {
+            // every loss is 0 on such data: the run would "succeed" and learn nothing
+            _abandoned = true;
+            throw new DepthKitDataException(_train.Name,
+                $"no training image of epoch {epoch + 1} has a valid depth pixel (all depth is 0, NaN or missing); check the depth files and --depth-scale");
         }
         long epochStart = (long)epoch * BatchesPerEpoch;
         var losses = History.StepLoss.Skip((int)epochStart).Take(BatchesPerEpoch).ToList();
@@ -243,7 +310,9 @@ public sealed class Trainer
             EpochsWithoutImprovement = _sinceBest,
             History = History,
         };
-        Checkpoint.Save(path, info, Model, withOptimizer ? _optimizer : null, beforeRename);
+        try { Checkpoint.Save(path, info, Model, withOptimizer ? _optimizer : null, beforeRename); }
+        catch { _saveFailed = true; throw; } // a second attempt (Fit's rescue save) would fail the same way
+        _savedStep = Step;
     }
 
     double Monitored(double trainLoss, double valLoss, DepthMetrics? m) => Options.Monitor switch
@@ -282,8 +351,9 @@ public sealed class Trainer
     public static DataLoaderOptions LoaderOptions(IDepthDataset train, TrainOptions options)
     {
         var steps = new List<IPairedTransform>();
-        var first = train.Get(0);
-        if (options.Height > 0 && options.Width > 0 && (first.Height != options.Height || first.Width != options.Width))
+        // always, not only when the first sample differs: a set of mixed sizes must still batch (the resize is a no-op
+        // for samples that already fit)
+        if (options.Height > 0 && options.Width > 0)
             steps.Add(new Transforms.Resize(options.Height, options.Width));
         if (options.FlipAugmentation) steps.Add(new HorizontalFlip());
         return new DataLoaderOptions

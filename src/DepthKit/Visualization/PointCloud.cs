@@ -11,6 +11,13 @@ public sealed record PinholeCamera(double Fx, double Fy, double Cx, double Cy, i
     /// <summary>The NYU Depth V2 Kinect RGB camera at 640x480.</summary>
     public static PinholeCamera NyuKinect { get; } = new(518.86, 519.47, 325.58, 253.74, 640, 480);
 
+    /// <summary>Why these intrinsics would give NaN or infinite points (focal lengths must be positive, the size non-empty), or null.</summary>
+    public string? Problem() =>
+        !(double.IsFinite(Fx) && Fx > 0 && double.IsFinite(Fy) && Fy > 0) ? FormattableString.Invariant($"focal lengths fx {Fx} and fy {Fy} must be positive pixels")
+        : !(double.IsFinite(Cx) && double.IsFinite(Cy)) ? FormattableString.Invariant($"principal point cx {Cx}, cy {Cy} must be finite")
+        : Width <= 0 || Height <= 0 ? $"image size width {Width} x height {Height} must be positive (the size the intrinsics are for)"
+        : null;
+
     /// <summary>The same camera for an image resized to width x height (focal lengths and centre scale with the axes).</summary>
     public PinholeCamera Scaled(int width, int height)
     {
@@ -31,7 +38,8 @@ public sealed record PinholeCamera(double Fx, double Fy, double Cx, double Cy, i
             if (root.TryGetProperty("intrinsics", out var inner) && inner.ValueKind == JsonValueKind.Object) root = inner;
             double Get(string key) => root.TryGetProperty(key, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetDouble()
                 : throw new DepthKitDataException(path, $"camera file has no number '{key}' (expected fx, fy, cx, cy, width, height)");
-            return new PinholeCamera(Get("fx"), Get("fy"), Get("cx"), Get("cy"), (int)Get("width"), (int)Get("height"));
+            var camera = new PinholeCamera(Get("fx"), Get("fy"), Get("cx"), Get("cy"), (int)Math.Clamp(Get("width"), -1, int.MaxValue), (int)Math.Clamp(Get("height"), -1, int.MaxValue));
+            return camera.Problem() is { } problem ? throw new DepthKitDataException(path, problem) : camera;
         }
         catch (JsonException e) { throw new DepthKitDataException(path, $"camera file is not valid JSON ({e.Message})", e); }
         catch (FileNotFoundException) { throw new DepthKitDataException(path, "file not found"); }
@@ -44,6 +52,7 @@ public static class PointCloud
     /// <summary>Points (x, y, z metres, camera frame: x right, y down, z forward) and colours of the valid pixels.</summary>
     public static (float[] Xyz, byte[] Rgb) BackProject(ReadOnlySpan<float> depth, ReadOnlySpan<byte> rgb, int height, int width, PinholeCamera camera)
     {
+        if (camera.Problem() is { } problem) throw new ArgumentException($"camera intrinsics: {problem}");
         var cam = camera.Width == width && camera.Height == height ? camera : camera.Scaled(width, height);
         var xyz = new List<float>();
         var colours = new List<byte>();

@@ -13,7 +13,7 @@ public class LayeringTests
     public void TheLibraryReferencesNoHostWorkaroundOrChartingAssembly()
     {
         var references = Library.GetReferencedAssemblies().Select(a => a.Name).ToList();
-        foreach (var edge in new[] { "DepthKit.Native", "DepthKit.Diagnostics", "DepthKit.Cli", "DepthKit.Notebooks", "Plotly.NET", "FSharp.Core" })
+        foreach (var edge in new[] { "DepthKit.Native", "DepthKit.Diagnostics", "DepthKit.Cli", "DepthKit.Notebooks", "DepthKit.Labs", "Plotly.NET", "FSharp.Core" })
             Assert.DoesNotContain(edge, references);
         Assert.DoesNotContain(Library.GetTypes(), t => t.Namespace is "DepthKit.Diagnostics" or "DepthKit.Interop" or "DepthKit.Native");
     }
@@ -23,7 +23,7 @@ public class LayeringTests
     {
         string root = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", ".."));
         var wrong = new List<string>();
-        foreach (var project in new[] { "src/DepthKit", "src/DepthKit.Native", "src/DepthKit.Cli", "src/DepthKit.Notebooks", "benchmarks/DepthKit.Diagnostics" })
+        foreach (var project in new[] { "src/DepthKit", "src/DepthKit.Native", "src/DepthKit.Cli", "src/DepthKit.Notebooks", "src/DepthKit.Labs", "benchmarks/DepthKit.Diagnostics" })
         {
             string dir = Path.Combine(root, project);
             foreach (var file in Directory.EnumerateFiles(dir, "*.cs", SearchOption.AllDirectories))
