@@ -2,6 +2,8 @@ using DepthKit.Data;
 using DepthKit.Notebooks.Display;
 using Microsoft.Data.Analysis;
 using Microsoft.DotNet.Interactive.Formatting;
+using Plotly.NET;
+using static TorchSharp.torch;
 
 namespace DepthKit.Notebooks;
 
@@ -20,15 +22,13 @@ public static class NotebookFormatters
             Formatter.Register<DepthSample>((sample, writer) => writer.Write(SampleView.Of(sample).ToHtml()), HtmlFormatter.MimeType);
             Formatter.Register<DataFrame>((frame, writer) => writer.Write(TableHtml.Of(frame)), HtmlFormatter.MimeType);
             Formatter.Register<RuntimeInfo>((info, writer) => writer.Write(TableHtml.Of(info)), HtmlFormatter.MimeType);
-            RegisterPlotly();
+            Formatter.Register<Tensor>((tensor, writer) => writer.Write(TensorView.ToHtml(tensor)), HtmlFormatter.MimeType);
+            Formatter.Register<Tensor>((tensor, writer) => writer.Write(TensorView.ToText(tensor)), PlainTextFormatter.MimeType);
+            // offline charts: plotly.js comes from DepthKitNotebook.Start (notebooks) or the lesson page, never a CDN
+            Formatter.Register<GenericChart>((chart, writer) => writer.Write(PlotlyHtml.Chart(chart)), HtmlFormatter.MimeType);
             _registered = true;
         }
     }
-
-    /// <summary>Plotly.NET.Interactive's own formatter (loaded by hand: a #r of a dll path loads no kernel extension).</summary>
-    static void RegisterPlotly() =>
-        ((Microsoft.DotNet.Interactive.IKernelExtension)new Plotly.NET.Interactive.FormatterKernelExtension())
-            .OnLoadAsync(null!).GetAwaiter().GetResult();
 
     /// <summary>What the notebook would show for <paramref name="value"/> as HTML (tests and exports use it).</summary>
     public static string ToHtml(object value)

@@ -7,6 +7,25 @@ namespace DepthKit.Notebooks.Display;
 public interface IDisplaySink
 {
     IDisplayHandle Show(object value);
+
+    /// <summary>Live views draw only their final state (a frontend that keeps every update as a new output).</summary>
+    bool FinalOnly => false;
+}
+
+/// <summary>Where live views and <see cref="DepthKitNotebook.Show"/> draw when no sink is given.</summary>
+public static class DisplaySinks
+{
+    /// <summary>The notebook kernel inside a notebook, the lesson's HTML page in a file-based app, else nowhere.</summary>
+    public static IDisplaySink Default =>
+        KernelDisplaySink.InKernel ? KernelDisplaySink.Instance : LessonPage.Current ?? (IDisplaySink)NullDisplaySink.Instance;
+}
+
+/// <summary>Draws nowhere (library code running outside a notebook and a lesson page).</summary>
+public sealed class NullDisplaySink : IDisplaySink, IDisplayHandle
+{
+    public static NullDisplaySink Instance { get; } = new();
+    public IDisplayHandle Show(object value) => this;
+    public void Update(object value) { }
 }
 
 /// <summary>One output in the notebook that can be redrawn in place.</summary>
@@ -19,6 +38,23 @@ public interface IDisplayHandle
 public sealed class KernelDisplaySink : IDisplaySink
 {
     public static KernelDisplaySink Instance { get; } = new();
+
+    /// <summary>Whether this code runs in a notebook cell (a .NET Interactive kernel is executing it).</summary>
+    public static bool InKernel => KernelInvocationContext.Current is not null;
+
+    /// <summary>
+    /// VS Code and Jupyter redraw an updated output in place, but a batch run of dotnet-repl
+    /// (<c>--exit-after-run</c>) saves every update as one more output; there live views draw once, at the end.
+    /// <c>DEPTHKIT_LIVE=final</c> or <c>live</c> overrides.
+    /// </summary>
+    public static bool BatchRun { get; } = Environment.GetEnvironmentVariable("DEPTHKIT_LIVE")?.Trim().ToLowerInvariant() switch
+    {
+        "final" => true,
+        "live" => false,
+        _ => Environment.GetCommandLineArgs().Contains("--exit-after-run"),
+    };
+
+    public bool FinalOnly => BatchRun;
 
     public IDisplayHandle Show(object value) => new Handle(Kernel.display(value));
 
@@ -40,7 +76,7 @@ public abstract class LiveView : IDisposable
     TimeSpan _lastDraw = TimeSpan.MinValue;
     bool _dirty;
 
-    protected LiveView(IDisplaySink? sink) => _sink = sink ?? KernelDisplaySink.Instance;
+    protected LiveView(IDisplaySink? sink) => _sink = sink ?? DisplaySinks.Default;
 
     public TimeSpan MinInterval { get; init; } = TimeSpan.FromMilliseconds(500);
 
@@ -54,6 +90,7 @@ public abstract class LiveView : IDisposable
     protected void Changed()
     {
         _dirty = true;
+        if (_sink.FinalOnly) return;
         if (_handle is null || _clock.Elapsed - _lastDraw >= MinInterval) Draw();
     }
 

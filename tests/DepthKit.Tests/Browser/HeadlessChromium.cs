@@ -173,7 +173,7 @@ public sealed class HeadlessChromium
           const re = /Plotly\.(?:newPlot|react)\(\s*['"]([^'"]+)['"]/g;
           for (const s of document.scripts) {
             const t = s.text || '';
-            if (t.length > 200000) continue;
+            if (t.length > 2000000) continue;   // plotly.js itself
             for (const m of t.matchAll(re)) ids.add(m[1]);
           }
           const charts = [...ids];

@@ -113,13 +113,59 @@ public class NotebookDisplayTests
     }
 
     [Fact]
-    public void PlotlyChartsShowAsPlotlyHtml()
+    public void PlotlyChartsShowAsOfflineHtmlThatDrawsOnceThePageHasPlotlyJs()
     {
         var chart = LiveChart.Lines([("train", [1.0, 2.0], [0.5, 0.25])], "Train Loss", "epoch", "loss");
         var html = NotebookFormatters.ToHtml(chart);
-        Assert.Contains("plotly", html, StringComparison.OrdinalIgnoreCase);
+        Assert.Matches(@"<div id=""(depthkit-plot-\w+)"" class=""depthkit-chart""></div>", html);
+        Assert.Matches(@"Plotly\.newPlot\('depthkit-plot-\w+'", html);
         Assert.Contains("Train Loss", html);
         Assert.Contains("\"name\":\"train\"", html);
+        foreach (var online in new[] { "cdn.", "https://", "http://", "require" })
+            Assert.DoesNotContain(online, html, StringComparison.OrdinalIgnoreCase);
+        var script = PlotlyHtml.Script();
+        Assert.StartsWith("<script>(function (define, module, exports) {", script);
+        Assert.True(script.Length > 1_000_000, "the whole plotly.js is inlined");
+        Assert.Matches(@"^\d+\.\d+\.\d+$", PlotlyHtml.Version);
+    }
+
+    [Fact]
+    public void TensorsShowShapeDtypeDeviceAndAShortPreview()
+    {
+        using var scope = NewDisposeScope();
+        var t = arange(0, 24, dtype: ScalarType.Float32).reshape(2, 3, 4).requires_grad_(true);
+        var html = NotebookFormatters.ToHtml(t);
+        Assert.Contains("Tensor [2,3,4] float32 on cpu, requires_grad", html);
+        Assert.Contains("min 0, max 23, mean 11.5", html);
+        Assert.Contains("[0, 1, 2, 3, 4, 5, 6, 7, … (16 more)]", html);
+        Assert.DoesNotContain("<table", html);   // not the object tree of every property
+        Assert.Equal("Tensor [3] bool on cpu\n[true, false, true]", TensorView.ToText(tensor(new[] { true, false, true })));
+        Assert.Equal("Tensor [0] int64 on cpu\nempty", TensorView.ToText(zeros(0, dtype: ScalarType.Int64)));
+        Assert.Contains("Tensor [2,2] uint8 on cpu", Microsoft.DotNet.Interactive.Formatting.Formatter.ToDisplayString(ones(2, 2, dtype: ScalarType.Byte), "text/plain"));
+    }
+
+    [Fact]
+    public void ALessonPageShowsMarkdownCodeAndOutputsUnderTheirCells()
+    {
+        using var dir = new TempDir();
+        File.WriteAllText(dir["lesson.cs"], "// %% [markdown]\n// # Title\n//\n// Some *text*.\n\n// %%\n#:project ../x/X.csproj\n\n// %%\nvar a = 1;\n");
+        var page = LessonPage.Create(dir["lesson.cs"], dir["out/lesson.html"], TextWriter.Null);
+        var handle = page.Show(LiveChart.Lines([("train", [1.0], [0.5])], "Loss", "epoch", "loss"));
+        page.WriteLine("printed <text>");
+        handle.Update(new HtmlFragment("<b>final state</b>"));
+        var running = page.Render(final: false);
+        Assert.Contains("<meta http-equiv=\"refresh\"", running);
+        page.Finish();
+        var html = File.ReadAllText(dir["out/lesson.html"]);
+        Assert.DoesNotContain("http-equiv=\"refresh\"", html);    // the finished page stays put
+        Assert.Contains("<h1 id=\"title\">Title</h1>", html);
+        Assert.Contains("<em>text</em>", html);
+        Assert.DoesNotContain("#:project", html);                  // the directives cell is not shown
+        Assert.Contains("<pre class=\"code\">var a = 1;</pre>", html);
+        Assert.Contains("printed &lt;text&gt;", html);
+        Assert.Contains("<b>final state</b>", html);              // updated in place: one output, its last state
+        Assert.DoesNotContain("depthkit-chart", html);            // nothing to draw, so no plotly.js either
+        Assert.True(html.IndexOf("var a = 1;", StringComparison.Ordinal) < html.IndexOf("final state", StringComparison.Ordinal));
     }
 }
 
@@ -131,6 +177,28 @@ public class LiveViewTests
         public List<object> Updates { get; } = [];
         public IDisplayHandle Show(object value) { Shown.Add(value); return this; }
         public void Update(object value) => Updates.Add(value);
+    }
+
+    sealed class BatchRecorder : IDisplaySink, IDisplayHandle
+    {
+        public int Shown, Updates;
+        public bool FinalOnly => true;
+        public IDisplayHandle Show(object value) { Shown++; return this; }
+        public void Update(object value) => Updates++;
+    }
+
+    [Fact]
+    public void AFrontendThatKeepsEveryUpdateGetsOnlyTheFinalState()
+    {
+        var sink = new BatchRecorder();
+        using (var live = new LiveTraining("Train Loss", sink, minInterval: TimeSpan.Zero))
+        {
+            var p = live.For("");
+            for (int step = 1; step <= 20; step++)
+                p.Report(new DepthKit.Training.TrainProgress("train", 1, 1, step, 20, step, 20, 1.0 / step, 1e-3, 10, TimeSpan.Zero));
+            Assert.Equal(0, sink.Shown);
+        }
+        Assert.Equal((2, 0), (sink.Shown, sink.Updates));   // the chart and the progress line, once each
     }
 
     [Fact]

@@ -107,6 +107,50 @@ public static class NotebookRunner
             : null;
     }, allPerCell: false);
 
+    /// <summary>
+    /// Live views saved as a stack of their intermediate states (two outputs of one cell showing the same progress bar
+    /// or the same chart title) instead of one final output.
+    /// </summary>
+    public static IReadOnlyList<CellError> ReadStackedOutputs(string executedNotebook)
+    {
+        var seen = new HashSet<(int, string)>();
+        var stacked = new List<CellError>();
+        int index = 0;
+        using var doc = JsonDocument.Parse(File.ReadAllText(executedNotebook));
+        foreach (var cell in doc.RootElement.GetProperty("cells").EnumerateArray())
+        {
+            if (cell.TryGetProperty("outputs", out var outputs))
+                foreach (var o in outputs.EnumerateArray())
+                {
+                    if (!o.TryGetProperty("data", out var data) || !data.TryGetProperty("text/html", out var h)) continue;
+                    string text = h.ValueKind == JsonValueKind.Array ? string.Concat(h.EnumerateArray().Select(s => s.GetString())) : h.GetString() ?? "";
+                    string? key = text.IndexOf("<progress", StringComparison.Ordinal) is var p and > 0 ? "progress:" + text[..p]
+                        : text.Contains("depthkit-chart", StringComparison.Ordinal)
+                            ? "chart:" + string.Join("|", System.Text.RegularExpressions.Regex.Matches(text, "\"title\":\\{\"text\":\"([^\"]*)\"").Select(m => m.Groups[1].Value))
+                            : null;
+                    if (key is not null && !seen.Add((index, key)))
+                    {
+                        stacked.Add(new CellError(index, FirstLine(cell), $"a live view left a stack of outputs ({key[..Math.Min(key.Length, 60)]}...), not one final output"));
+                        break;
+                    }
+                }
+            index++;
+        }
+        return stacked;
+    }
+
+    /// <summary>How many outputs of an executed notebook contain <paramref name="marker"/>.</summary>
+    public static int CountOutputs(string executedNotebook, string marker)
+    {
+        using var doc = JsonDocument.Parse(File.ReadAllText(executedNotebook));
+        return doc.RootElement.GetProperty("cells").EnumerateArray()
+            .Where(c => c.TryGetProperty("outputs", out _))
+            .SelectMany(c => c.GetProperty("outputs").EnumerateArray())
+            .Count(o => o.TryGetProperty("data", out var d) && d.TryGetProperty("text/html", out var h) &&
+                        (h.ValueKind == JsonValueKind.Array ? string.Concat(h.EnumerateArray().Select(s => s.GetString())) : h.GetString() ?? "")
+                            .Contains(marker, StringComparison.Ordinal));
+    }
+
     /// <summary>Every output <paramref name="problem"/> describes (non-null), with its cell's index and first line.</summary>
     static List<CellError> ScanOutputs(string executedNotebook, Func<JsonElement, string?> problem, bool allPerCell)
     {
@@ -139,7 +183,7 @@ public static class NotebookRunner
     }
 
     /// <summary>Runs a process with a timeout (exit code int.MinValue when it was killed); output and error interleaved.</summary>
-    static (int Code, string Log, TimeSpan Elapsed) Run(string file, string[] args, string workingDirectory, TimeSpan timeout, Dictionary<string, string> env)
+    internal static (int Code, string Log, TimeSpan Elapsed) Run(string file, string[] args, string workingDirectory, TimeSpan timeout, Dictionary<string, string> env)
     {
         var info = new ProcessStartInfo(file) { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in args) info.ArgumentList.Add(a);

@@ -56,19 +56,30 @@ public class NotebookTests(ITestOutputHelper output)
 
     /// <summary>
     /// The whole series in order, one notebook at a time (07 and 08 reuse the models 06 trains), reporting every
-    /// failing notebook with its failing cells.
+    /// failing notebook with its failing cells. Each executed notebook is then converted to HTML (nbconvert) and
+    /// opened in headless Chromium with the network off: every chart must draw, every image show, nothing be fetched.
     /// </summary>
     [Fact]
-    public void TheSeriesRunsHeadlessInTheSmokeProfile()
+    public void TheSeriesRunsHeadlessInTheSmokeProfileAndDrawsOfflineInChromium()
     {
         var failures = new List<string>();
+        var html = Path.Combine(NotebookRunner.OutputFolder, "html");
         foreach (var notebook in NotebookRunner.Notebooks())
         {
             var run = NotebookRunner.Execute(notebook, "smoke", Timeout);
             output.WriteLine(run.Describe());
             File.AppendAllText(Path.Combine(NotebookRunner.OutputFolder, "timings.txt"),
                 $"{DateTime.UtcNow:u} smoke {notebook} {(run.Passed ? "passed" : "FAILED")} {run.Elapsed.TotalSeconds:0.0} s{Environment.NewLine}");
-            if (!run.Passed) failures.Add(run.Describe());
+            if (!run.Passed) { failures.Add(run.Describe()); continue; }
+
+            var executed = Path.Combine(NotebookRunner.OutputFolder, notebook);
+            var problems = NotebookRunner.ReadStackedOutputs(executed).Select(e => $"cell {e.Cell} `{e.FirstLine}`: {e.Error}").ToList();
+            var report = Browser.HeadlessChromium.Shared.Open(LessonApps.ToHtml(executed, html));
+            output.WriteLine(report.Describe());
+            problems.AddRange(report.Problems());
+            if (NotebookRunner.CountOutputs(executed, "depthkit-chart") != report.ChartIds.Count)
+                problems.Add($"{NotebookRunner.CountOutputs(executed, "depthkit-chart")} chart outputs in the notebook, {report.ChartIds.Count} charts on its HTML page");
+            if (problems.Count > 0) failures.Add($"notebooks/{notebook} as HTML ({report.Url}):\n  " + string.Join("\n  ", problems));
         }
         Assert.True(failures.Count == 0, string.Join(Environment.NewLine, failures));
     }
