@@ -54,7 +54,7 @@ public sealed class OnnxExporter
         var exporter = new OnnxExporter(trace);
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        using var forwardOnly = Runtime.ForwardOnly();
+        using var forwardOnly = Training.Inference.Region();
         bool wasTraining = model.training;
         var device = model.parameters().FirstOrDefault()?.device ?? CPU;
         model.eval();
