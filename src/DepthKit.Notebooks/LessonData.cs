@@ -1,37 +1,27 @@
-using DepthKit.Data;
 using DepthKit.Notebooks.Display;
 using DepthKit.Training;
 
 namespace DepthKit.Notebooks;
 
-/// <summary>The data the lessons train on: SynthRooms at the profile's size, rendered once (with a progress bar).</summary>
+/// <summary>Opens a notebook's data through <see cref="Experiment.Open"/>, with a progress bar while SynthRooms renders.</summary>
 public static class LessonData
 {
-    /// <summary>Train, validation and test splits of SynthRooms (as <c>depthkit train</c> opens "synth"), prerendered.</summary>
-    public static ExperimentData SynthRooms(int height, int width, int trainCount, int valCount, int testCount, int seed = 42, IDisplaySink? sink = null)
+    /// <summary>Any data the kit reads: SynthRooms or a path (NYU Depth V2 zip, .mat, .npy, folders), with its splits.</summary>
+    public static ExperimentData Open(DataSpec spec, IDisplaySink? sink = null)
     {
-        var splits = Data.SynthRooms.Open(new SynthRoomsOptions
-        {
-            Seed = seed, Height = height, Width = width, TrainCount = trainCount, ValCount = valCount, TestCount = testCount, Cache = true,
-        });
-        int total = trainCount + valCount + testCount, done = 0;
-        using (var bar = new LiveProgress($"rendering SynthRooms {height}x{width}", total, sink))
-        {
-            var progress = new SyncProgress<int>(_ => { lock (bar) bar.Report(Interlocked.Increment(ref done)); });
-            foreach (var split in new[] { splits.Train, splits.Val, splits.Test }) split.Prerender(progress);
-        }
-        return new ExperimentData(splits.Train, splits.Val, splits.Test,
-            $"SynthRooms {height}x{width}, seed {seed}: {trainCount} train, {valCount} val, {testCount} test images");
+        if (!spec.IsSynth) return Experiment.Open(spec);
+        int total = spec.TrainCount + Math.Max(1, spec.ValCount) + Math.Max(1, spec.TestCount), done = 0;
+        using var bar = new LiveProgress($"rendering SynthRooms {spec.Height}x{spec.Width}", total, sink);
+        return Experiment.Open(spec, rendered: new SyncProgress<int>(_ => { lock (bar) bar.Report(Interlocked.Increment(ref done)); }));
     }
+
+    /// <summary>Train, validation and test splits of SynthRooms (as <c>depthkit train</c> opens "synth"), prerendered.</summary>
+    public static ExperimentData SynthRooms(int height, int width, int trainCount, int valCount, int testCount, int seed = 42, IDisplaySink? sink = null) =>
+        Open(DataSpec.Synth(height, width, trainCount, valCount, testCount, seed), sink);
 
     /// <summary>The profile's single-model data (05, 02).</summary>
-    public static ExperimentData For(NotebookProfile profile, IDisplaySink? sink = null) =>
-        SynthRooms(profile.Height, profile.Width, profile.TrainCount, profile.ValCount, profile.TestCount, profile.Seed, sink);
+    public static ExperimentData For(NotebookProfile profile, IDisplaySink? sink = null) => Open(profile.Data, sink);
 
     /// <summary>The data of the profile's reproduce run (06, 07): the same splits <c>depthkit reproduce</c> trains on.</summary>
-    public static ExperimentData ForReproduce(NotebookProfile profile, IDisplaySink? sink = null)
-    {
-        var p = profile.Reproduce;
-        return SynthRooms(p.Height, p.Width, p.TrainCount, p.ValCount, p.TestCount, p.Seed, sink);
-    }
+    public static ExperimentData ForReproduce(NotebookProfile profile, IDisplaySink? sink = null) => Open(profile.ReproduceData, sink);
 }

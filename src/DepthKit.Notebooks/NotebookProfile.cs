@@ -41,6 +41,15 @@ public sealed record NotebookProfile(string Name, bool IsSmoke)
     public int BatchSize => Pick(16, 8);
     public int Seed => 42;
 
+    /// <summary>Where the notebooks' data comes from: SynthRooms, or the path in DEPTHKIT_DATA (e.g. NYU Depth V2).</summary>
+    public static string DataSource => Environment.GetEnvironmentVariable("DEPTHKIT_DATA") is { Length: > 0 } path ? path : DataSpec.SynthSource;
+
+    /// <summary>The single-model lessons' data (<see cref="LessonData.Open"/> opens it).</summary>
+    public DataSpec Data => DataSpec.Synth(Height, Width, TrainCount, ValCount, TestCount, Seed) with { Source = DataSource };
+
+    /// <summary>The four-model notebooks' data: the reproduce profile's splits.</summary>
+    public DataSpec ReproduceData => DataSpec.For(Reproduce, DataSource);
+
     /// <summary>A folder for a notebook's runs (checkpoints, reports): <c>runs/notebooks/PROFILE/NAME</c> at the repository root.</summary>
     public string RunFolder(string name)
     {

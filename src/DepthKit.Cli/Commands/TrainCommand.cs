@@ -76,9 +76,7 @@ public sealed class TrainCommand : ICliCommand
             Trainer.Seed(options.Seed);
             var config = new ModelConfig(arch.Name, arch.Encoders.Count == 0 ? null : PretrainedWeights.EncoderFor(args.GetOrNull("pretrained"), args.GetOrNull("encoder")), h, w,
                 ArchitectureOptions.Parse(args.GetOrNull("option")));
-            var model = Architectures.Create(config);
-            if (args.GetOrNull("pretrained") is { } pretrained) PretrainedWeights.Apply(model, pretrained);
-            if (options.FreezeEncoder) model.FreezeEncoder();
+            var model = Experiment.BuildModel(config, args.GetOrNull("pretrained"), options.FreezeEncoder);
             trainer = new Trainer(model, ModelFactory.Identity(model.Config), data.Train, data.Val, options, runtime.Device, outDir);
             context.Out.WriteLine($"training {arch.DisplayName} on {data.Description}; {trainer.TotalSteps} steps, run folder {outDir}");
         }

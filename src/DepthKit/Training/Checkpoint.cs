@@ -1,9 +1,12 @@
 using System.Reflection;
+using System.Security.Cryptography;
 using System.Text;
+using System.Text.RegularExpressions;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using DepthKit.Data;
 using TorchSharp;
+using DepthKit.Models.Pretrained;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
@@ -36,23 +39,38 @@ public sealed record CheckpointInfo
 }
 
 /// <summary>
-/// One file with model weights, optimiser state, the training position, RNG state, model identity and the
-/// DepthKit version. Written atomically: the bytes go to a temporary file beside the target, which then
-/// replaces it by a rename, so a crash or a kill leaves the previous checkpoint intact.
-/// Layout: magic, info JSON, model state (TorchSharp format), optimiser state.
+/// A checkpoint in a run folder: a JSON manifest (<c>last.ckpt</c>, <c>best.ckpt</c>) with the model identity and
+/// config, the training position (epoch, step, RNG state, history, options) and the name, size and SHA-256 of two
+/// files beside it: the weights as safetensors under the module's state_dict keys (the ResNet encoders use
+/// torchvision's names, so the file loads in PyTorch with <c>safetensors.torch.load_file</c>), and the optimiser
+/// state (TorchSharp's format) for an exact resume. The manifest carries a SHA-256 of its own body; load verifies
+/// all three, so a damaged or edited checkpoint is refused with one line naming the file.
+/// The data files are named by their content, so a save never overwrites a file an existing manifest refers to;
+/// the manifest itself is written to a temporary file and renamed over the old one, so a crash or a kill at any
+/// point leaves the previous checkpoint intact. Files no manifest refers to any more are removed after a save.
+/// Checkpoints of the first format (one binary <c>.ckpt</c>) still load.
 /// </summary>
 public static class Checkpoint
 {
-    public const string FormatName = "depthkit-checkpoint-1";
+    public const string FormatName = "depthkit-checkpoint-2";
     public const string LastFile = "last.ckpt";
     public const string BestFile = "best.ckpt";
-    static readonly byte[] Magic = Encoding.ASCII.GetBytes("DEPTHKIT-CKPT\n");
+    const string WeightsPrefix = "model-", WeightsExtension = ".safetensors";
+    const string OptimizerPrefix = "optimizer-", OptimizerExtension = ".bin";
+    static readonly Regex DataFileName = new(@"^(model-[0-9a-f]{16}\.safetensors|optimizer-[0-9a-f]{16}\.bin)$", RegexOptions.CultureInvariant);
 
     static readonly JsonSerializerOptions Json = new()
     {
-        WriteIndented = false,
+        WriteIndented = true,
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     };
+
+    /// <summary>A file beside the manifest: its name (no folder), length and SHA-256 (lower-case hex).</summary>
+    public sealed record StoredFile(string File, long Bytes, string Sha256);
+
+    /// <summary>What the manifest's checksum covers.</summary>
+    public sealed record ManifestBody(CheckpointInfo Info, StoredFile Weights, StoredFile? Optimizer);
 
     public static string Version =>
         typeof(Checkpoint).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
@@ -60,66 +78,66 @@ public static class Checkpoint
     /// <summary>Writes a checkpoint atomically. <paramref name="beforeRename"/> is a test hook (a kill between write and rename).</summary>
     public static void Save(string path, CheckpointInfo info, nn.Module model, OptimizerHelper? optimizer, Action<string>? beforeRename = null)
     {
-        using var buffer = new MemoryStream();
-        using (var writer = new BinaryWriter(buffer, Encoding.UTF8, leaveOpen: true))
-        {
-            writer.Write(Magic);
-            writer.Write(JsonSerializer.Serialize(info, Json));
-            WriteSection(writer, w => model.save(w));
-            WriteSection(writer, w => { if (optimizer is not null) optimizer.save_state_dict(w); });
-        }
         var full = Path.GetFullPath(path);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        var temp = $"{full}.{Environment.ProcessId}.tmp";
-        using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
+        var dir = Path.GetDirectoryName(full)!;
+        Directory.CreateDirectory(dir);
+        var weights = WriteData(dir, WeightsPrefix, WeightsExtension, stream => SafeTensors.Write(stream, model.state_dict()));
+        var optimizerFile = optimizer is null ? null : WriteData(dir, OptimizerPrefix, OptimizerExtension, stream =>
         {
-            buffer.Position = 0;
-            buffer.CopyTo(file);
-            // no fsync: the rename already protects against a killed or crashed process, and syncing 100+ MB
-            // per epoch costs seconds on slow disks; a power cut can still lose the newest checkpoint
-            file.Flush();
-        }
+            using var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
+            optimizer.save_state_dict(writer);
+        });
+        var body = JsonSerializer.Serialize(new ManifestBody(info with { Format = FormatName }, weights, optimizerFile), Json);
+        var manifest = $"{{\n\"format\": \"{FormatName}\",\n\"sha256\": \"{Sha256(Encoding.UTF8.GetBytes(body))}\",\n\"body\": {body}\n}}\n";
+        var temp = $"{full}.{Environment.ProcessId}.tmp";
+        WriteTemp(temp, () => File.WriteAllText(temp, manifest, new UTF8Encoding(false)));
         beforeRename?.Invoke(temp);
         File.Move(temp, full, overwrite: true);
+        RemoveUnreferencedData(dir);
     }
 
-    /// <summary>Reads only the info (cheap: the tensors are skipped).</summary>
+    /// <summary>Reads only the info (cheap: the manifest's checksum is verified, the tensors are not read).</summary>
     public static CheckpointInfo ReadInfo(string path)
     {
-        using var reader = Open(path);
-        return ReadInfo(reader, path);
+        var bytes = ReadManifestBytes(path);
+        return LegacyCheckpoint.IsLegacy(bytes) ? LegacyCheckpoint.ReadInfo(path) : ParseManifest(path, bytes).Info;
     }
 
     /// <summary>
-    /// Loads the weights into <paramref name="model"/> (and the optimiser state when given). The checkpoint's
-    /// architecture must be <paramref name="target"/>'s: otherwise a <see cref="DepthKitCheckpointException"/>
-    /// names the file and both architectures.
+    /// Loads the weights into <paramref name="model"/> (and the optimiser state when given) after verifying every
+    /// checksum. The checkpoint's architecture must be <paramref name="target"/>'s: otherwise a
+    /// <see cref="DepthKitCheckpointException"/> names the file and both architectures.
     /// </summary>
     public static CheckpointInfo Load(string path, nn.Module model, ModelIdentity target, OptimizerHelper? optimizer = null)
     {
-        using var reader = Open(path);
-        var info = ReadInfo(reader, path);
-        if (!string.Equals(info.Model.Architecture, target.Architecture, StringComparison.OrdinalIgnoreCase))
-            throw new DepthKitCheckpointException(path,
-                $"holds a {info.Model.DisplayName} ({info.Model.Architecture}) model and cannot be loaded into a {target.DisplayName} ({target.Architecture}) model");
-        var modelBytes = ReadSection(reader, path, "model weights");
-        try
+        var bytes = ReadManifestBytes(path);
+        if (LegacyCheckpoint.IsLegacy(bytes)) return LegacyCheckpoint.Load(path, model, target, optimizer);
+        var manifest = ParseManifest(path, bytes);
+        var info = manifest.Info;
+        CheckArchitecture(path, info, target);
+        var dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        var weights = ReadData(path, dir, manifest.Weights, "weights");
+        LoadWeights(path, info, target, () =>
         {
-            using var ms = new BinaryReader(new MemoryStream(modelBytes));
-            model.load(ms, strict: true);
-        }
-        catch (Exception e) when (e is not DepthKitCheckpointException)
+            var state = SafeTensors.Read(weights, Path.Combine(dir, manifest.Weights.File));
+            try { model.load_state_dict(state, strict: true); }
+            finally { foreach (var t in state.Values) t.Dispose(); }
+        });
+        if (optimizer is not null && manifest.Optimizer is { } stored)
         {
-            throw new DepthKitCheckpointException(path,
-                $"weights of {info.Model.DisplayName} ({info.Model.Architecture}, config {info.Model.ConfigJson}) do not fit the {target.DisplayName} model built with config {target.ConfigJson}: {e.Message}", e);
-        }
-        var optimizerBytes = ReadSection(reader, path, "optimizer state");
-        if (optimizer is not null && optimizerBytes.Length > 0)
-        {
-            using var ms = new BinaryReader(new MemoryStream(optimizerBytes));
-            optimizer.load_state_dict(ms);
+            using var reader = new BinaryReader(new MemoryStream(ReadData(path, dir, stored, "optimizer state")));
+            optimizer.load_state_dict(reader);
         }
         return info;
+    }
+
+    /// <summary>The weights file a checkpoint's manifest names (for PyTorch and other readers).</summary>
+    public static string WeightsPath(string path)
+    {
+        var bytes = ReadManifestBytes(path);
+        if (LegacyCheckpoint.IsLegacy(bytes))
+            throw new DepthKitCheckpointException(path, "is a first-format checkpoint (weights inside); load and save it once to convert it");
+        return Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, ParseManifest(path, bytes).Weights.File);
     }
 
     /// <summary>The checkpoint file of a run folder (last.ckpt), or the path itself when it is a file.</summary>
@@ -137,52 +155,131 @@ public static class Checkpoint
 
     public static Tensor DecodeRng(string base64) => tensor(Convert.FromBase64String(base64), dtype: uint8);
 
-    static BinaryReader Open(string path)
+    internal static void CheckArchitecture(string path, CheckpointInfo info, ModelIdentity target)
+    {
+        if (!string.Equals(info.Model.Architecture, target.Architecture, StringComparison.OrdinalIgnoreCase))
+            throw new DepthKitCheckpointException(path,
+                $"holds a {info.Model.DisplayName} ({info.Model.Architecture}) model and cannot be loaded into a {target.DisplayName} ({target.Architecture}) model");
+    }
+
+    internal static void LoadWeights(string path, CheckpointInfo info, ModelIdentity target, Action load)
+    {
+        try { load(); }
+        catch (Exception e) when (e is not DepthKitCheckpointException)
+        {
+            throw new DepthKitCheckpointException(path,
+                $"weights of {info.Model.DisplayName} ({info.Model.Architecture}, config {info.Model.ConfigJson}) do not fit the " +
+                $"{target.DisplayName} model built with config {target.ConfigJson}: {e.Message}", e);
+        }
+    }
+
+    static StoredFile WriteData(string dir, string prefix, string extension, Action<Stream> write)
+    {
+        using var buffer = new MemoryStream();
+        write(buffer);
+        var bytes = buffer.ToArray();
+        var sha = Sha256(bytes);
+        var name = prefix + sha[..16] + extension;
+        var target = Path.Combine(dir, name);
+        // same name, same content: an existing file (the previous save's) is already right
+        if (!File.Exists(target) || new FileInfo(target).Length != bytes.Length)
+        {
+            var temp = $"{target}.{Environment.ProcessId}.tmp";
+            WriteTemp(temp, () => File.WriteAllBytes(temp, bytes));
+            File.Move(temp, target, overwrite: true);
+        }
+        return new StoredFile(name, bytes.Length, sha);
+    }
+
+    /// <summary>A failed write (disk full, no permission) leaves no partial temporary file behind.</summary>
+    static void WriteTemp(string temp, Action write)
+    {
+        try { write(); }
+        catch
+        {
+            try { File.Delete(temp); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// Whether a file name is one of the weights or optimiser files that checkpoint manifests name (a run folder's
+    /// own files, to clear with the manifests when a run is started over).
+    /// </summary>
+    public static bool IsDataFile(string fileName) => DataFileName.IsMatch(fileName);
+
+    static byte[] ReadData(string manifestPath, string dir, StoredFile stored, string what)
+    {
+        if (Path.GetFileName(stored.File) != stored.File || !DataFileName.IsMatch(stored.File))
+            throw new DepthKitCheckpointException(manifestPath, $"names an invalid {what} file '{stored.File}'");
+        var file = Path.Combine(dir, stored.File);
+        if (!File.Exists(file)) throw new DepthKitCheckpointException(manifestPath, $"its {what} file {stored.File} is missing");
+        var bytes = File.ReadAllBytes(file);
+        if (bytes.Length != stored.Bytes || Sha256(bytes) != stored.Sha256)
+            throw new DepthKitCheckpointException(file,
+                $"checksum mismatch ({bytes.Length} bytes, {stored.Bytes} expected): the {what} of {Path.GetFileName(manifestPath)} are damaged");
+        return bytes;
+    }
+
+    static byte[] ReadManifestBytes(string path)
     {
         try
         {
-            var reader = new BinaryReader(File.OpenRead(path), Encoding.UTF8);
-            return reader;
+            var bytes = File.ReadAllBytes(path);
+            if (bytes.Length == 0) throw new DepthKitCheckpointException(path, "checkpoint is empty (0 bytes): it was not written completely");
+            return bytes;
         }
         catch (FileNotFoundException) { throw new DepthKitCheckpointException(path, "file not found"); }
         catch (DirectoryNotFoundException) { throw new DepthKitCheckpointException(path, "file not found (no such folder)"); }
     }
 
-    static CheckpointInfo ReadInfo(BinaryReader reader, string path)
+    static ManifestBody ParseManifest(string path, byte[] bytes)
     {
+        if (bytes[0] != (byte)'{') throw new DepthKitCheckpointException(path, "not a DepthKit checkpoint (bad header)");
         try
         {
-            var magic = reader.ReadBytes(Magic.Length);
-            if (!magic.AsSpan().SequenceEqual(Magic)) throw new DepthKitCheckpointException(path, "not a DepthKit checkpoint (bad header)");
-            var info = JsonSerializer.Deserialize<CheckpointInfo>(reader.ReadString(), Json)
-                       ?? throw new DepthKitCheckpointException(path, "checkpoint info is empty");
-            if (info.Format != FormatName) throw new DepthKitCheckpointException(path, $"unknown checkpoint format '{info.Format}' (this DepthKit reads {FormatName})");
-            return info;
+            using var document = JsonDocument.Parse(bytes);
+            var root = document.RootElement;
+            var format = root.TryGetProperty("format", out var f) ? f.GetString() : null;
+            if (format != FormatName)
+                throw new DepthKitCheckpointException(path, $"unknown checkpoint format '{format}' (this DepthKit reads {FormatName} and {LegacyCheckpoint.FormatName})");
+            if (!root.TryGetProperty("body", out var bodyElement) || !root.TryGetProperty("sha256", out var sha))
+                throw new DepthKitCheckpointException(path, "checkpoint manifest lacks its body or checksum");
+            var body = bodyElement.GetRawText();
+            if (Sha256(Encoding.UTF8.GetBytes(body)) != sha.GetString())
+                throw new DepthKitCheckpointException(path, "checksum mismatch: the checkpoint manifest was changed or damaged after it was written");
+            return JsonSerializer.Deserialize<ManifestBody>(body, Json) is { Info: not null, Weights: not null } manifest
+                ? manifest
+                : throw new DepthKitCheckpointException(path, "checkpoint manifest is incomplete");
         }
-        catch (EndOfStreamException) { throw new DepthKitCheckpointException(path, "checkpoint is truncated"); }
-        catch (JsonException e) { throw new DepthKitCheckpointException(path, $"checkpoint info is corrupt ({e.Message})", e); }
+        catch (JsonException e) { throw new DepthKitCheckpointException(path, $"checkpoint manifest is corrupt ({e.Message})", e); }
     }
 
-    static void WriteSection(BinaryWriter writer, Action<BinaryWriter> write)
+    /// <summary>Deletes data files in <paramref name="dir"/> that no checkpoint manifest there names.</summary>
+    static void RemoveUnreferencedData(string dir)
     {
-        using var ms = new MemoryStream();
-        using (var w = new BinaryWriter(ms, Encoding.UTF8, leaveOpen: true)) write(w);
-        writer.Write(ms.Length);
-        writer.Write(ms.GetBuffer(), 0, (int)ms.Length);
-    }
-
-    static byte[] ReadSection(BinaryReader reader, string path, string what)
-    {
-        try
+        var referenced = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var manifest in Directory.EnumerateFiles(dir, "*.ckpt"))
         {
-            long length = reader.ReadInt64();
-            if (length < 0 || length > reader.BaseStream.Length) throw new DepthKitCheckpointException(path, $"corrupt {what} section length {length}");
-            var bytes = reader.ReadBytes((int)length);
-            if (bytes.Length != length) throw new DepthKitCheckpointException(path, $"checkpoint is truncated in the {what}");
-            return bytes;
+            try
+            {
+                var bytes = File.ReadAllBytes(manifest);
+                if (bytes.Length == 0 || bytes[0] != (byte)'{') continue;
+                var body = ParseManifest(manifest, bytes);
+                referenced.Add(body.Weights.File);
+                if (body.Optimizer is { } o) referenced.Add(o.File);
+            }
+            catch (Exception e) when (e is DepthKitCheckpointException or IOException) { }
         }
-        catch (EndOfStreamException) { throw new DepthKitCheckpointException(path, $"checkpoint is truncated in the {what}"); }
+        foreach (var file in Directory.EnumerateFiles(dir))
+        {
+            var name = Path.GetFileName(file);
+            if (DataFileName.IsMatch(name) && !referenced.Contains(name))
+                try { File.Delete(file); } catch (IOException) { }
+        }
     }
+
+    static string Sha256(byte[] bytes) => Convert.ToHexString(SHA256.HashData(bytes)).ToLowerInvariant();
 }
 
 /// <summary>A checkpoint that cannot be used: names the file and the reason.</summary>

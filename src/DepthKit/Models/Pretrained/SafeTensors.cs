@@ -15,7 +15,12 @@ public static class SafeTensors
     public static Dictionary<string, Tensor> Read(string path)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"safetensors file not found: {path}", path);
-        var bytes = File.ReadAllBytes(path);
+        return Read(File.ReadAllBytes(path), path);
+    }
+
+    /// <summary>Reads a safetensors file already in memory; <paramref name="path"/> names it in errors.</summary>
+    public static Dictionary<string, Tensor> Read(byte[] bytes, string path)
+    {
         if (bytes.Length < 8) throw new InvalidDataException($"{path}: too short for a safetensors file");
         ulong headerLength = BinaryPrimitives.ReadUInt64LittleEndian(bytes);
         if (headerLength > (ulong)(bytes.Length - 8)) throw new InvalidDataException($"{path}: header length {headerLength} exceeds the file");
@@ -46,6 +51,39 @@ public static class SafeTensors
                 }
             }
         return result;
+    }
+
+    /// <summary>
+    /// Writes tensors (float32/64, int32/64, uint8, bool) as safetensors in the dictionary's order: an 8-byte
+    /// little-endian header length, the JSON header padded with spaces to a multiple of 8, then the raw bytes.
+    /// </summary>
+    public static void Write(Stream stream, IEnumerable<KeyValuePair<string, Tensor>> tensors)
+    {
+        var header = new Dictionary<string, object>();
+        var blobs = new List<byte[]>();
+        long offset = 0;
+        foreach (var (name, value) in tensors)
+        {
+            using var cpu = value.detach().cpu().contiguous();
+            string dtype = cpu.dtype switch
+            {
+                ScalarType.Float32 => "F32", ScalarType.Float64 => "F64", ScalarType.Int64 => "I64", ScalarType.Int32 => "I32",
+                ScalarType.Byte => "U8", ScalarType.Bool => "BOOL",
+                _ => throw new NotSupportedException($"tensor {name}: dtype {cpu.dtype} cannot be written as safetensors here"),
+            };
+            var bytes = cpu.bytes.ToArray();
+            header[name] = new { dtype, shape = cpu.shape, data_offsets = new[] { offset, offset + bytes.Length } };
+            offset += bytes.Length;
+            blobs.Add(bytes);
+        }
+        var json = JsonSerializer.SerializeToUtf8Bytes(header);
+        int padded = (json.Length + 7) / 8 * 8;
+        Span<byte> length = stackalloc byte[8];
+        BinaryPrimitives.WriteUInt64LittleEndian(length, (ulong)padded);
+        stream.Write(length);
+        stream.Write(json);
+        for (int i = json.Length; i < padded; i++) stream.WriteByte((byte)' ');
+        foreach (var blob in blobs) stream.Write(blob);
     }
 
     static Tensor Decode(ReadOnlySpan<byte> data, string dtype, long[] shape, long count, string what)
