@@ -4,6 +4,9 @@ using DepthKit.Labs.Checks;
 namespace DepthKit.Tests.Labs;
 
 /// <summary>Every check passes a right answer, reports a stub as not done, and names the mistake in a wrong answer.</summary>
+// the checks seed torch's global generator before building their reference models, as a notebook cell does; run alone,
+// a test on another thread drawing from that generator cannot shift the weights between the reference and the answer
+[Collection(nameof(DepthKit.Tests.Models.GlobalTorchSeed))]
 public class LabCheckTests
 {
     public static TheoryData<string, Delegate> RightAnswers => new()

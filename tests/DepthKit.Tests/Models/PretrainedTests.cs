@@ -2,6 +2,8 @@ using System.Buffers.Binary;
 using System.Text;
 using DepthKit.Models;
 using DepthKit.Models.Pretrained;
+using DepthKit.Onnx;
+using Google.Protobuf;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;
 using Tensor = TorchSharp.torch.Tensor;
@@ -178,34 +180,11 @@ public class PretrainedTests
         file.Write(data.ToArray());
     }
 
-    // ---- protobuf writing, just enough to add a graph output to an ONNX model ----
-
-    static void Varint(Stream s, ulong v) { while (v >= 0x80) { s.WriteByte((byte)(v | 0x80)); v >>= 7; } s.WriteByte((byte)v); }
-    static byte[] Field(int field, byte[] payload)
-    {
-        var s = new MemoryStream();
-        Varint(s, (ulong)(field << 3 | 2));
-        Varint(s, (ulong)payload.Length);
-        s.Write(payload);
-        return s.ToArray();
-    }
-    static byte[] VarintField(int field, long value)
-    {
-        var s = new MemoryStream();
-        Varint(s, (ulong)(field << 3));
-        Varint(s, (ulong)value);
-        return s.ToArray();
-    }
-
-    /// <summary>
-    /// Appends <c>graph { output { name, type float[dims] } }</c> to the model bytes. Protobuf merges a repeated
-    /// occurrence of a message field, so the graph gains one output and nothing else changes.
-    /// </summary>
+    /// <summary>The model with one more graph output (a float tensor of the given shape), through the ONNX protobuf classes.</summary>
     static byte[] WithExtraOutput(byte[] model, string name, long[] dims)
     {
-        var shape = dims.SelectMany(d => Field(1, VarintField(1, d))).ToArray();                       // TensorShapeProto.dim
-        var tensorType = VarintField(1, 1).Concat(Field(2, shape)).ToArray();                           // elem_type FLOAT, shape
-        var valueInfo = Field(1, Encoding.UTF8.GetBytes(name)).Concat(Field(2, Field(1, tensorType))).ToArray();
-        return [.. model, .. Field(7, Field(12, valueInfo))];
+        var proto = ModelProto.Parser.ParseFrom(model);
+        proto.Graph.Output.Add(OnnxGraphBuilder.FloatValue(name, [.. dims.Select(d => (long?)d)]));
+        return proto.ToByteArray();
     }
 }

@@ -1,5 +1,6 @@
-using System.Buffers.Binary;
-using System.Text;
+using System.Runtime.InteropServices;
+using DepthKit.Onnx;
+using Google.Protobuf;
 
 namespace DepthKit.Models.Pretrained;
 
@@ -18,29 +19,34 @@ public sealed record OnnxNode(string OpType, string Name, IReadOnlyList<string> 
 public sealed record OnnxTensor(string Name, long[] Dims, float[] Data);
 
 /// <summary>
-/// A minimal reader of ONNX files (<c>ModelProto</c>): the graph's nodes, inputs, outputs and float32
-/// initializers. It parses the protobuf wire format directly (varints, length-delimited fields, fixed32),
-/// which is all an ONNX model is; unknown fields are skipped.
+/// A reader of ONNX files (<c>ModelProto</c>) for weight import: the graph's nodes, inputs, outputs and float32
+/// initializers, as plain records. Parsing is Google.Protobuf's, with the classes protoc generates from
+/// <c>Onnx/onnx.proto</c> (the same ones <see cref="Onnx.OnnxExporter"/> writes).
 /// </summary>
 public sealed class OnnxModel
 {
     public string Path { get; }
-    public string ProducerName { get; private set; } = "";
-    public IReadOnlyList<OnnxNode> Nodes => nodes;
-    public IReadOnlyDictionary<string, OnnxTensor> Initializers => initializers;
+    public string ProducerName { get; }
+    public IReadOnlyList<OnnxNode> Nodes { get; }
+    public IReadOnlyDictionary<string, OnnxTensor> Initializers { get; }
     /// <summary>Graph inputs that are not initializers (the data inputs).</summary>
-    public IReadOnlyList<string> Inputs => inputs.Where(i => !initializers.ContainsKey(i)).ToList();
-    public IReadOnlyList<string> Outputs => outputs;
+    public IReadOnlyList<string> Inputs { get; }
+    public IReadOnlyList<string> Outputs { get; }
 
-    readonly List<OnnxNode> nodes = [];
-    readonly Dictionary<string, OnnxTensor> initializers = [];
-    readonly List<string> inputs = [];
-    readonly List<string> outputs = [];
+    readonly Lazy<Dictionary<string, OnnxNode>> producers;
 
-    OnnxModel(string path)
+    OnnxModel(string path, ModelProto proto)
     {
         Path = path;
-        producers = new(() => nodes.SelectMany(n => n.Outputs.Select(o => (Value: o, Node: n)))
+        ProducerName = proto.ProducerName;
+        var graph = proto.Graph ?? new GraphProto();
+        Nodes = graph.Node.Select(ToNode).ToList();
+        var initializers = new Dictionary<string, OnnxTensor>();
+        foreach (var t in graph.Initializer) initializers[t.Name] = ToTensor(t);
+        Initializers = initializers;
+        Inputs = graph.Input.Select(i => i.Name).Where(i => !initializers.ContainsKey(i)).ToList();
+        Outputs = graph.Output.Select(o => o.Name).ToList();
+        producers = new(() => Nodes.SelectMany(n => n.Outputs.Select(o => (Value: o, Node: n)))
             .GroupBy(p => p.Value).ToDictionary(g => g.Key, g => g.First().Node));
     }
 
@@ -48,16 +54,21 @@ public sealed class OnnxModel
     public static OnnxModel Load(string path)
     {
         if (!File.Exists(path)) throw new FileNotFoundException($"ONNX model not found: {path}", path);
-        var model = new OnnxModel(path);
+        OnnxModel model;
         try
         {
-            model.ReadModel(File.ReadAllBytes(path));
+            using var file = File.OpenRead(path);
+            model = new OnnxModel(path, ModelProto.Parser.ParseFrom(file));
         }
-        catch (Exception e) when (e is IndexOutOfRangeException or ArgumentOutOfRangeException or OverflowException or ArgumentException)
+        catch (InvalidProtocolBufferException e)
         {
             throw new InvalidDataException($"{path}: not a valid ONNX protobuf ({e.Message})", e);
         }
-        if (model.nodes.Count == 0) throw new InvalidDataException($"{path}: the ONNX model has no graph nodes");
+        catch (ArgumentException e)
+        {
+            throw new InvalidDataException($"{path}: {e.Message}", e);
+        }
+        if (model.Nodes.Count == 0) throw new InvalidDataException($"{path}: the ONNX model has no graph nodes");
         return model;
     }
 
@@ -65,198 +76,27 @@ public sealed class OnnxModel
     public OnnxNode? Producer(string value) => producers.Value.GetValueOrDefault(value);
 
     /// <summary>The nodes that read a value.</summary>
-    public IEnumerable<OnnxNode> Consumers(string value) => nodes.Where(n => n.Inputs.Contains(value));
+    public IEnumerable<OnnxNode> Consumers(string value) => Nodes.Where(n => n.Inputs.Contains(value));
 
-    readonly Lazy<Dictionary<string, OnnxNode>> producers;
-
-    // ---- protobuf wire format ----
-
-    ref struct Reader(ReadOnlySpan<byte> data)
+    static OnnxNode ToNode(NodeProto node)
     {
-        readonly ReadOnlySpan<byte> data = data;
-        int pos = 0;
-        public readonly bool End => pos >= data.Length;
-
-        public ulong Varint()
-        {
-            ulong result = 0;
-            for (int shift = 0; shift < 64; shift += 7)
-            {
-                byte b = data[pos++];
-                result |= (ulong)(b & 0x7f) << shift;
-                if (b < 0x80) return result;
-            }
-            throw new ArgumentException("varint longer than 10 bytes");
-        }
-
-        public (int Field, int Wire) Tag()
-        {
-            ulong tag = Varint();
-            return ((int)(tag >> 3), (int)(tag & 7));
-        }
-
-        public ReadOnlySpan<byte> Bytes()
-        {
-            int length = checked((int)Varint());
-            var span = data.Slice(pos, length);
-            pos += length;
-            return span;
-        }
-
-        public float Fixed32() { var v = BinaryPrimitives.ReadSingleLittleEndian(data.Slice(pos, 4)); pos += 4; return v; }
-
-        public void Skip(int wire)
-        {
-            switch (wire)
-            {
-                case 0: Varint(); break;
-                case 1: pos += 8; break;
-                case 2: Bytes(); break;
-                case 5: pos += 4; break;
-                default: throw new ArgumentException($"unsupported protobuf wire type {wire}");
-            }
-        }
-    }
-
-    static string Str(ReadOnlySpan<byte> bytes) => Encoding.UTF8.GetString(bytes);
-
-    static void ReadInts(ref Reader r, int wire, List<long> into)
-    {
-        if (wire == 0) { into.Add((long)r.Varint()); return; }
-        var packed = new Reader(r.Bytes());
-        while (!packed.End) into.Add((long)packed.Varint());
-    }
-
-    static void ReadFloats(ref Reader r, int wire, List<float> into)
-    {
-        if (wire == 5) { into.Add(r.Fixed32()); return; }
-        var bytes = r.Bytes();
-        for (int i = 0; i + 4 <= bytes.Length; i += 4) into.Add(BinaryPrimitives.ReadSingleLittleEndian(bytes.Slice(i, 4)));
-    }
-
-    void ReadModel(ReadOnlySpan<byte> data)
-    {
-        var r = new Reader(data);
-        while (!r.End)
-        {
-            var (field, wire) = r.Tag();
-            if (field == 2 && wire == 2) ProducerName = Str(r.Bytes());
-            else if (field == 7 && wire == 2) ReadGraph(r.Bytes());
-            else r.Skip(wire);
-        }
-    }
-
-    void ReadGraph(ReadOnlySpan<byte> data)
-    {
-        var r = new Reader(data);
-        while (!r.End)
-        {
-            var (field, wire) = r.Tag();
-            switch (field)
-            {
-                case 1 when wire == 2: nodes.Add(ReadNode(r.Bytes())); break;
-                case 5 when wire == 2: var t = ReadTensor(r.Bytes()); initializers[t.Name] = t; break;
-                case 11 when wire == 2: inputs.Add(ReadValueInfoName(r.Bytes())); break;
-                case 12 when wire == 2: outputs.Add(ReadValueInfoName(r.Bytes())); break;
-                default: r.Skip(wire); break;
-            }
-        }
-    }
-
-    static string ReadValueInfoName(ReadOnlySpan<byte> data)
-    {
-        var r = new Reader(data);
-        while (!r.End)
-        {
-            var (field, wire) = r.Tag();
-            if (field == 1 && wire == 2) return Str(r.Bytes());
-            r.Skip(wire);
-        }
-        return "";
-    }
-
-    static OnnxNode ReadNode(ReadOnlySpan<byte> data)
-    {
-        var r = new Reader(data);
-        List<string> ins = [], outs = [];
-        string op = "", name = "";
         var attributes = new Dictionary<string, OnnxAttribute>();
-        while (!r.End)
-        {
-            var (field, wire) = r.Tag();
-            switch (field)
-            {
-                case 1 when wire == 2: ins.Add(Str(r.Bytes())); break;
-                case 2 when wire == 2: outs.Add(Str(r.Bytes())); break;
-                case 3 when wire == 2: name = Str(r.Bytes()); break;
-                case 4 when wire == 2: op = Str(r.Bytes()); break;
-                case 5 when wire == 2: var a = ReadAttribute(r.Bytes()); attributes[a.Name] = a; break;
-                default: r.Skip(wire); break;
-            }
-        }
-        return new OnnxNode(op, name, ins, outs, attributes);
+        foreach (var a in node.Attribute)
+            attributes[a.Name] = new OnnxAttribute(a.Name, a.HasF ? a.F : null, a.HasI ? a.I : null, a.HasS ? a.S.ToStringUtf8() : null,
+                [.. a.Ints], [.. a.Floats]);
+        return new OnnxNode(node.OpType, node.Name, [.. node.Input], [.. node.Output], attributes);
     }
 
-    static OnnxAttribute ReadAttribute(ReadOnlySpan<byte> data)
+    static OnnxTensor ToTensor(TensorProto t)
     {
-        var r = new Reader(data);
-        string name = "";
-        float? f = null;
-        long? i = null;
-        string? s = null;
-        List<long> ints = [];
-        List<float> floats = [];
-        while (!r.End)
-        {
-            var (field, wire) = r.Tag();
-            switch (field)
-            {
-                case 1 when wire == 2: name = Str(r.Bytes()); break;
-                case 2 when wire == 5: f = r.Fixed32(); break;
-                case 3 when wire == 0: i = (long)r.Varint(); break;
-                case 4 when wire == 2: s = Str(r.Bytes()); break;
-                case 7: ReadFloats(ref r, wire, floats); break;
-                case 8: ReadInts(ref r, wire, ints); break;
-                default: r.Skip(wire); break;
-            }
-        }
-        return new OnnxAttribute(name, f, i, s, [.. ints], [.. floats]);
-    }
-
-    const int FloatType = 1;
-
-    static OnnxTensor ReadTensor(ReadOnlySpan<byte> data)
-    {
-        var r = new Reader(data);
-        List<long> dims = [];
-        List<float> floats = [];
-        int type = 0;
-        string name = "";
-        float[]? raw = null;
-        bool external = false;
-        while (!r.End)
-        {
-            var (field, wire) = r.Tag();
-            switch (field)
-            {
-                case 1: ReadInts(ref r, wire, dims); break;
-                case 2 when wire == 0: type = (int)r.Varint(); break;
-                case 4: ReadFloats(ref r, wire, floats); break;
-                case 8 when wire == 2: name = Str(r.Bytes()); break;
-                case 9 when wire == 2:
-                    var bytes = r.Bytes();
-                    raw = new float[bytes.Length / 4];
-                    for (int k = 0; k < raw.Length; k++) raw[k] = BinaryPrimitives.ReadSingleLittleEndian(bytes.Slice(4 * k, 4));
-                    break;
-                case 14 when wire == 0: external = r.Varint() == 1; break;
-                default: r.Skip(wire); break;
-            }
-        }
-        if (external) throw new ArgumentException($"initializer {name} keeps its data in an external file (not supported)");
-        if (type != FloatType) return new OnnxTensor(name, [.. dims], []); // not a float weight: kept as shape only
-        var values = raw ?? [.. floats];
+        long[] dims = [.. t.Dims];
+        if (t.DataLocation == TensorProto.Types.DataLocation.External)
+            throw new ArgumentException($"initializer {t.Name} keeps its data in an external file (not supported)");
+        if (t.DataType != (int)TensorProto.Types.DataType.Float) return new OnnxTensor(t.Name, dims, []); // not a float weight: kept as shape only
+        if (!BitConverter.IsLittleEndian) throw new PlatformNotSupportedException("ONNX raw data is little-endian");
+        float[] values = t.RawData.Length > 0 ? MemoryMarshal.Cast<byte, float>(t.RawData.Span).ToArray() : [.. t.FloatData];
         long count = dims.Aggregate(1L, (a, b) => a * b);
-        if (values.Length != count) throw new ArgumentException($"initializer {name} has {values.Length} values for shape [{string.Join(", ", dims)}]");
-        return new OnnxTensor(name, [.. dims], values);
+        if (values.Length != count) throw new ArgumentException($"initializer {t.Name} has {values.Length} values for shape [{string.Join(", ", dims)}]");
+        return new OnnxTensor(t.Name, dims, values);
     }
 }
