@@ -171,20 +171,35 @@ public sealed class LessonPage : IDisplaySink
 
     bool SameFile(string file) => string.Equals(Path.GetFullPath(file), _sourcePath, StringComparison.Ordinal);
 
+    readonly object _saveGate = new();
+
     void Save(bool final)
     {
-        string html;
-        lock (_gate)
+        // one writer at a time: the autosave timer can fire while the last save still runs, or while Finish saves
+        lock (_saveGate)
         {
-            if (!_dirty && !final && File.Exists(OutputPath)) return;
-            if (_finished && !final) return;
-            html = Render(final);
-            _dirty = false;
+            string html;
+            lock (_gate)
+            {
+                if (!_dirty && !final && File.Exists(OutputPath)) return;
+                if (_finished && !final) return;
+                html = Render(final);
+                _dirty = false;
+            }
+            try
+            {
+                Directory.CreateDirectory(Path.GetDirectoryName(OutputPath)!);
+                var tmp = OutputPath + ".tmp";
+                File.WriteAllText(tmp, html);
+                File.Move(tmp, OutputPath, overwrite: true);
+            }
+            catch (IOException e) when (!final)
+            {
+                // a running page that cannot be written now is written at the next tick or at exit; the lesson goes on
+                _console.WriteLine($"lesson page: not written this time ({e.Message})");
+                lock (_gate) _dirty = true;
+            }
         }
-        Directory.CreateDirectory(Path.GetDirectoryName(OutputPath)!);
-        var tmp = OutputPath + ".tmp";
-        File.WriteAllText(tmp, html);
-        File.Move(tmp, OutputPath, overwrite: true);
     }
 
     /// <summary>The page as it is now; <paramref name="final"/> leaves out the self-refresh of a running page.</summary>
