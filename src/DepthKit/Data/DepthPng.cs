@@ -48,6 +48,7 @@ public static class DepthPng
                 ReadExactly(reader, 4, name); // CRC: truncation is caught by the exact reads; zlib checks the data
                 if (type == "IHDR")
                 {
+                    if (data.Length < 13) throw new DepthKitDataException(name, $"corrupt PNG: IHDR has {data.Length} bytes, not 13");
                     width = BinaryPrimitives.ReadInt32BigEndian(data.AsSpan(0));
                     height = BinaryPrimitives.ReadInt32BigEndian(data.AsSpan(4));
                     bitDepth = data[8];

@@ -38,7 +38,11 @@ public sealed class CnnFc : DepthNet
         fc2 = nn.Linear(hidden, coarseHeight * coarseWidth);
         RegisterComponents();
         Layers.InitializeWeights(this);
-        using (no_grad()) fc2.weight!.mul_(0.1); // start close to the constant initial depth
+        using (no_grad())
+        {
+            using var tenth = 0.1.ToScalar(); // rooted, as in Layers
+            fc2.weight!.mul_(tenth); // start close to the constant initial depth
+        }
         DepthHead.InitializeBias(fc2, config);
     }
 

@@ -22,7 +22,8 @@ public static class DepthHead
     {
         double d = config.GetDouble("initial_depth", DefaultInitialDepth);
         using var noGrad = no_grad();
-        head.bias!.fill_(Math.Log(Math.Exp(d) - 1));
+        using var value = Math.Log(Math.Exp(d) - 1).ToScalar(); // rooted: an implicit Scalar can be finalised mid-call
+        head.bias!.fill_(value);
     }
 
     /// <summary>Same for a Linear head.</summary>
@@ -30,6 +31,7 @@ public static class DepthHead
     {
         double d = config.GetDouble("initial_depth", DefaultInitialDepth);
         using var noGrad = no_grad();
-        head.bias!.fill_(Math.Log(Math.Exp(d) - 1));
+        using var value = Math.Log(Math.Exp(d) - 1).ToScalar(); // rooted: an implicit Scalar can be finalised mid-call
+        head.bias!.fill_(value);
     }
 }

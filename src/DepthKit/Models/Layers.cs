@@ -19,6 +19,9 @@ public static class Layers
     /// <summary>Resize to the spatial size of <paramref name="like"/>.</summary>
     public static Tensor ResizeTo(Tensor x, Tensor like) => ResizeTo(x, like.shape[2], like.shape[3]);
 
+    // rooted: TorchSharp can finalise an implicit Scalar while the native call still reads it
+    static readonly Scalar One = 1.ToScalar();
+
     /// <summary>Kaiming-normal (fan_out, ReLU) weights and unit/zero BatchNorm, as torchvision initialises ResNets.</summary>
     public static void InitializeWeights(nn.Module module)
     {
@@ -36,7 +39,7 @@ public static class Layers
                     if (deconv.bias is not null) deconv.bias.zero_();
                     break;
                 case BatchNorm2d bn:
-                    bn.weight!.fill_(1);
+                    bn.weight!.fill_(One);
                     bn.bias!.zero_();
                     break;
             }

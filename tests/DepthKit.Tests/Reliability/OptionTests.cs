@@ -7,7 +7,10 @@ namespace DepthKit.Tests.Reliability;
 /// <summary>Option values that used to be accepted (and trained on NaN or nothing) or blamed a file: one line naming the option, exit 2.</summary>
 public class OptionTests
 {
-    static readonly string[] Train = ["train", "--model", "cnn", "--data", "synth", "--out", "/nonexistent/never-created", "--device", "cpu"];
+    // a folder of its own per call: a refused run must not create it (a shared path could be left by another run)
+    static string[] Train(string outDir) => ["train", "--model", "cnn", "--data", "synth", "--out", outDir, "--device", "cpu"];
+
+    static string NeverCreated() => Path.Combine(Path.GetTempPath(), "depthkit-never-created-" + Guid.NewGuid().ToString("N"));
 
     [Theory]
     [InlineData("--clip", "nan", "finite")]
@@ -26,12 +29,13 @@ public class OptionTests
     [InlineData("--seed", "12345678901", "whole number")]
     public void TrainRefusesTheValueNamingTheOption(string option, string value, string why)
     {
-        var (code, _, error) = CliRunner.Run([.. Train, option, value]);
+        var outDir = NeverCreated();
+        var (code, _, error) = CliRunner.Run([.. Train(outDir), option, value]);
         Assert.Equal(2, code);
         Assert.Single(error.Trim().Split('\n'));
         Assert.Contains($"{option} '{value}'", error);
         Assert.Contains(why, error);
-        Assert.False(Directory.Exists("/nonexistent/never-created"));
+        Assert.False(Directory.Exists(outDir));
     }
 
     [Fact]
