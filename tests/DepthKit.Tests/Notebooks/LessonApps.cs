@@ -24,7 +24,7 @@ public static class LessonApps
     public static LessonAppRun Run(string app, string profile, TimeSpan timeout)
     {
         var page = Path.Combine(Path.GetDirectoryName(app)!, "out", Path.GetFileNameWithoutExtension(app) + ".html");
-        File.Delete(page);
+        if (File.Exists(page)) File.Delete(page); // a clean clone has no out/ folder yet
         var (code, log, elapsed) = NotebookRunner.Run("dotnet", ["run", app], NotebookRunner.RepoRoot, timeout,
                                                      new() { ["DEPTHKIT_PROFILE"] = profile });
         return new LessonAppRun(app, code, code == int.MinValue, elapsed, page, log);
@@ -36,7 +36,7 @@ public static class LessonApps
     /// </summary>
     public static string ToHtml(string executedNotebook, string outputFolder)
     {
-        DebianPackages.Ensure("jupyter-nbconvert", "python3-nbconvert");
+        DebianPackages.Ensure("jupyter-nbconvert", "jupyter-nbconvert"); // the command's package; it pulls in python3-nbconvert
         Directory.CreateDirectory(outputFolder);
         var (code, log, _) = NotebookRunner.Run("/usr/bin/python3",
             ["-m", "nbconvert", "--to", "html", "--HTMLExporter.require_js_url=data:,", "--HTMLExporter.mathjax_url=data:,",
