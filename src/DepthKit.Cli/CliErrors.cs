@@ -59,6 +59,11 @@ public static class CliErrors
             && ThrownByDepthKit(cause) && !HasParameterSuffix(cause))
             return new(Failed, prefix + "error: " + FirstLine(cause.Message));
         var log = WriteCrashLog(e, command, args);
+        // a run stopped by a signal can meet a secondary error on its way out (a loader thread torn down mid-batch);
+        // the checkpoints written before it stand, so the user is told about the stop, and the error is kept in the log
+        if (signal is not null && command is "train" or "reproduce")
+            return new(SignalExitCode(signal), prefix + $"stopped by {signal} (the last checkpoint was saved); an error while stopping ("
+                + $"{cause.GetType().Name}) was logged to {log ?? "nowhere: no log could be written"}", log);
         return new(InternalError, prefix + $"internal error ({cause.GetType().Name}: {FirstLine(cause.Message)}); " +
             (log is null ? "no log could be written" : $"details in {log}") + ". This is a bug in DepthKit: please report it with that file.", log);
     }
