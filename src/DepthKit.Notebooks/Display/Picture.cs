@@ -126,10 +126,11 @@ public sealed class Picture : IHtmlView
 }
 
 /// <summary>Pictures side by side (a transform's before/after, prediction next to ground truth).</summary>
-public sealed class PictureRow(IReadOnlyList<Picture> pictures, string title = "") : IHtmlView
+// title may be null: lessons pass ToString() of a transform, which C# types as string?
+public sealed class PictureRow(IReadOnlyList<Picture> pictures, string? title = "") : IHtmlView
 {
     public IReadOnlyList<Picture> Pictures { get; } = pictures;
-    public string Title { get; } = title;
+    public string Title { get; } = title ?? "";
 
     public static PictureRow Of(params Picture[] pictures) => new(pictures);
 
