@@ -5,9 +5,10 @@ using DepthKit.Data;
 using DepthKit.Metrics;
 using DepthKit.Models;
 using DepthKit.Visualization;
+using DepthKit.Training;
 using static TorchSharp.torch;
 
-namespace DepthKit.Training;
+namespace DepthKit.Experiments;
 
 /// <summary>The three splits an experiment runs on, and a line saying what they are.</summary>
 public sealed record ExperimentData(IDepthDataset Train, IDepthDataset Val, IDepthDataset Test, string Description);
