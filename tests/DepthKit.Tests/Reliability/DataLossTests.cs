@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using DepthKit.Data;
+using DepthKit.Experiments;
 using DepthKit.Tests.Foundation;
 using DepthKit.Tests.Training;
 using DepthKit.Training;
