@@ -1,4 +1,5 @@
 using DepthKit.Models;
+using DepthKit.Experiments;
 using DepthKit.Training;
 using TorchSharp;
 using static TorchSharp.torch;
