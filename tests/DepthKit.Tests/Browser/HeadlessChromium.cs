@@ -255,6 +255,14 @@ public sealed class BrowserPage
             new JsonObject { ["files"] = new JsonArray(Path.GetFullPath(file)), ["nodeId"] = node.GetProperty("nodeId").GetInt32() }, _session, _token);
     }
 
+    /// <summary>Saves what the page shows as a PNG (the viewport, or the whole page with <paramref name="fullPage"/>).</summary>
+    public async Task ScreenshotAsync(string pngFile, bool fullPage = true)
+    {
+        var shot = await _cdp.SendAsync("Page.captureScreenshot",
+            new JsonObject { ["format"] = "png", ["captureBeyondViewport"] = fullPage }, _session, _token);
+        await File.WriteAllBytesAsync(pngFile, Convert.FromBase64String(shot.GetProperty("data").GetString()!), _token);
+    }
+
     /// <summary>Waits until the page's charts have drawn and its images loaded (at most <paramref name="settle"/>), then inspects it.</summary>
     internal async Task<JsonElement> SettleAsync(TimeSpan settle)
     {
