@@ -10,6 +10,7 @@
 // %%
 using DepthKit;
 using DepthKit.Models;
+using DepthKit.Experiments;
 using DepthKit.Training;
 using DepthKit.Notebooks;
 using static DepthKit.Notebooks.DepthKitNotebook;

@@ -11,6 +11,7 @@
 using System.IO;
 using DepthKit;
 using DepthKit.Models;
+using DepthKit.Experiments;
 using DepthKit.Training;
 using DepthKit.Notebooks;
 using static DepthKit.Notebooks.DepthKitNotebook;

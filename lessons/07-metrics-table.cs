@@ -11,6 +11,7 @@
 using DepthKit;
 using DepthKit.Data;
 using DepthKit.Metrics;
+using DepthKit.Experiments;
 using DepthKit.Training;
 using DepthKit.Notebooks;
 using static DepthKit.Notebooks.DepthKitNotebook;

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using DepthKit.Data;
 using DepthKit.Models;
+using DepthKit.Experiments;
 using DepthKit.Training;
 using DepthKit.Transforms;
 using TorchSharp;

@@ -1,4 +1,5 @@
 using DepthKit.Notebooks.Display;
+using DepthKit.Experiments;
 using DepthKit.Training;
 
 namespace DepthKit.Notebooks;

@@ -1,6 +1,7 @@
 using DepthKit.Models;
 using DepthKit.Models.Pretrained;
 using DepthKit.Notebooks.Display;
+using DepthKit.Experiments;
 using DepthKit.Training;
 
 namespace DepthKit.Notebooks;

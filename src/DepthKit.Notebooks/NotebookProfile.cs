@@ -1,3 +1,4 @@
+using DepthKit.Experiments;
 using DepthKit.Training;
 
 namespace DepthKit.Notebooks;

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using DepthKit.Data;
+using DepthKit.Experiments;
 using DepthKit.Training;
 using DepthKit.Visualization;
 

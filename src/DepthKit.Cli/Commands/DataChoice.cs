@@ -1,4 +1,5 @@
 using DepthKit.Data;
+using DepthKit.Experiments;
 using DepthKit.Training;
 
 namespace DepthKit.Cli.Commands;

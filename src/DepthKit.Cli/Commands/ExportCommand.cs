@@ -2,6 +2,7 @@ using System.Globalization;
 using DepthKit.Data;
 using DepthKit.Onnx;
 using DepthKit.Training;
+using DepthKit.Visualization;
 using Google.Protobuf;
 
 namespace DepthKit.Cli.Commands;

@@ -1,4 +1,5 @@
 using DepthKit.Models;
+using DepthKit.Experiments;
 using DepthKit.Training;
 
 namespace DepthKit.Cli.Commands;

@@ -1,5 +1,6 @@
 using System.Globalization;
 using DepthKit.Models;
+using DepthKit.Experiments;
 using DepthKit.Training;
 
 namespace DepthKit.Cli.Commands;

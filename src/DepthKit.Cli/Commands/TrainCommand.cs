@@ -1,6 +1,7 @@
 using System.Globalization;
 using DepthKit.Data;
 using DepthKit.Models;
+using DepthKit.Experiments;
 using DepthKit.Training;
 
 namespace DepthKit.Cli.Commands;

@@ -1,5 +1,4 @@
 using System.Runtime.ExceptionServices;
-using DepthKit.Transforms;
 using static TorchSharp.torch;
 
 namespace DepthKit.Data;

@@ -5,7 +5,7 @@ namespace DepthKit.Data;
 /// <summary>
 /// DenseDepth's NYU test set <c>nyu_test.zip</c>: <c>eigen_test_rgb.npy</c> (654x480x640x3 uint8),
 /// <c>eigen_test_depth.npy</c> (654x480x640 float32 metres) and <c>eigen_test_crop.npy</c> ([20, 460, 24, 616]:
-/// DenseDepth's evaluation crop, not the Eigen crop; see <see cref="Transforms.NyuCrops"/>). Reads the zip or an
+/// DenseDepth's evaluation crop, not the Eigen crop; see <c>Transforms.NyuCrops</c>). Reads the zip or an
 /// extracted folder. A deflated zip entry cannot seek, so it is extracted once to a cache folder
 /// (<see cref="DatasetOptions.CacheDirectory"/>, default the system temp folder) and read from there;
 /// a stored (uncompressed) entry is read in place through <see cref="StoredZipEntry"/>.

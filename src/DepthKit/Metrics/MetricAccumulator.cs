@@ -14,7 +14,7 @@ public sealed class MetricAccumulator(EvalOptions? options = null)
     public EvalOptions Options { get; } = options ?? EvalOptions.Nyu;
 
     ErrorSums _pooled;
-    double _d1, _d2, _d3, _absRel, _sqRel, _rmse, _rmseLog, _log10, _siLog;
+    readonly double[] _sums = new double[DepthMetrics.Fields.Count];
     int _images, _skipped;
 
     public int Images => _images;
@@ -38,9 +38,8 @@ public sealed class MetricAccumulator(EvalOptions? options = null)
     public void Add(ErrorSums? image)
     {
         if (image is not { } s) { _skipped++; return; }
-        var m = s.ToMetrics();
-        _d1 += m.D1; _d2 += m.D2; _d3 += m.D3;
-        _absRel += m.AbsRel; _sqRel += m.SqRel; _rmse += m.Rmse; _rmseLog += m.RmseLog; _log10 += m.Log10; _siLog += m.SiLog;
+        var values = s.ToMetrics().Values();
+        for (int i = 0; i < values.Length; i++) _sums[i] += values[i];
         _pooled.Add(s);
         _images++;
     }
@@ -51,14 +50,13 @@ public sealed class MetricAccumulator(EvalOptions? options = null)
         if (Options.Averaging == Averaging.PixelPooled)
             return _pooled.ToMetrics(_images, _skipped, Averaging.PixelPooled);
         double n = _images;
-        return new DepthMetrics(_d1 / n, _d2 / n, _d3 / n, _absRel / n, _sqRel / n, _rmse / n, _rmseLog / n, _log10 / n, _siLog / n,
-                                _images, _skipped, _pooled.Pixels) { Averaging = Averaging.PerImage };
+        return DepthMetrics.FromValues([.. _sums.Select(sum => sum / n)], _images, _skipped, _pooled.Pixels, Averaging.PerImage);
     }
 
     public void Reset()
     {
         _pooled = default;
-        _d1 = _d2 = _d3 = _absRel = _sqRel = _rmse = _rmseLog = _log10 = _siLog = 0;
+        Array.Clear(_sums);
         _images = _skipped = 0;
     }
 

@@ -1,4 +1,5 @@
 using DepthKit.Models;
+using DepthKit.Onnx.Format;
 using Google.Protobuf;
 using TorchSharp;
 using TorchSharp.Modules;

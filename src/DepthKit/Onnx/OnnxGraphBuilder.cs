@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using DepthKit.Onnx.Format;
 using Google.Protobuf;
 using static TorchSharp.torch;
 

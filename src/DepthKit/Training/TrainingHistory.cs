@@ -20,7 +20,7 @@ public sealed class TrainingHistory
 
     /// <summary>Columns of ToDataFrame and history.csv.</summary>
     public static IReadOnlyList<string> Columns { get; } =
-        ["model", "epoch", "step", "train_loss", "val_loss", "lr", "seconds", "d1", "d2", "d3", "abs_rel", "sq_rel", "rmse", "rmse_log", "log10", "silog"];
+        ["model", "epoch", "step", "train_loss", "val_loss", "lr", "seconds", .. DepthMetrics.Fields.Select(f => f.Key)];
 
     /// <summary>One row per epoch; <paramref name="model"/> fills the first column (reproduce stacks several runs).</summary>
     public DataFrame ToDataFrame(string model = "") => ToDataFrame([(model, this)]);
@@ -28,8 +28,8 @@ public sealed class TrainingHistory
     public static DataFrame ToDataFrame(IEnumerable<(string Model, TrainingHistory History)> runs)
     {
         var rows = runs.SelectMany(r => r.History.Epochs.Select(e => (r.Model, e))).ToList();
-        double M(EpochRecord e, Func<DepthMetrics, double> f) => e.Val is null ? double.NaN : f(e.Val);
-        return new DataFrame(
+        return new DataFrame(new DataFrameColumn[]
+        {
             new StringDataFrameColumn("model", rows.Select(r => r.Model)),
             new Int32DataFrameColumn("epoch", rows.Select(r => r.e.Epoch)),
             new Int64DataFrameColumn("step", rows.Select(r => r.e.Step)),
@@ -37,15 +37,7 @@ public sealed class TrainingHistory
             new DoubleDataFrameColumn("val_loss", rows.Select(r => r.e.ValLoss)),
             new DoubleDataFrameColumn("lr", rows.Select(r => r.e.LearningRate)),
             new DoubleDataFrameColumn("seconds", rows.Select(r => r.e.Seconds)),
-            new DoubleDataFrameColumn("d1", rows.Select(r => M(r.e, m => m.D1))),
-            new DoubleDataFrameColumn("d2", rows.Select(r => M(r.e, m => m.D2))),
-            new DoubleDataFrameColumn("d3", rows.Select(r => M(r.e, m => m.D3))),
-            new DoubleDataFrameColumn("abs_rel", rows.Select(r => M(r.e, m => m.AbsRel))),
-            new DoubleDataFrameColumn("sq_rel", rows.Select(r => M(r.e, m => m.SqRel))),
-            new DoubleDataFrameColumn("rmse", rows.Select(r => M(r.e, m => m.Rmse))),
-            new DoubleDataFrameColumn("rmse_log", rows.Select(r => M(r.e, m => m.RmseLog))),
-            new DoubleDataFrameColumn("log10", rows.Select(r => M(r.e, m => m.Log10))),
-            new DoubleDataFrameColumn("silog", rows.Select(r => M(r.e, m => m.SiLog))));
+        }.Concat(DepthMetrics.MetricColumns([.. rows.Select(r => r.e.Val)])));
     }
 
     /// <summary>The epoch table as CSV (invariant culture, header = <see cref="Columns"/>).</summary>
@@ -56,8 +48,7 @@ public sealed class TrainingHistory
             foreach (var e in history.Epochs)
             {
                 var m = e.Val;
-                double[] metrics = m is null ? Enumerable.Repeat(double.NaN, 9).ToArray()
-                    : [m.D1, m.D2, m.D3, m.AbsRel, m.SqRel, m.Rmse, m.RmseLog, m.Log10, m.SiLog];
+                double[] metrics = m is null ? Enumerable.Repeat(double.NaN, DepthMetrics.Fields.Count).ToArray() : m.Values();
                 sb.AppendLine(string.Join(',', new[] { Csv.Quote(model), I(e.Epoch), I(e.Step), G(e.TrainLoss), G(e.ValLoss), G(e.LearningRate), G(e.Seconds) }
                     .Concat(metrics.Select(G))));
             }

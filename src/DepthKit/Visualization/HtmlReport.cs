@@ -75,12 +75,13 @@ public static class HtmlReport
     public static string MetricsTable(IReadOnlyList<(string Name, DepthMetrics Metrics)> results)
     {
         var sb = new StringBuilder("<table><tr><th>model</th>");
-        foreach (var c in new[] { "δ<1.25", "δ<1.25²", "δ<1.25³", "AbsRel", "SqRel", "RMSE", "RMSElog", "log10", "SILog", "images" }) sb.Append("<th>").Append(c).Append("</th>");
+        foreach (var f in DepthMetrics.Fields) sb.Append("<th>").Append(Encode($"{f.Label} {f.Arrow}")).Append("</th>");
+        sb.Append("<th>images</th>");
         sb.Append("</tr>\n");
         foreach (var (name, m) in results)
         {
             sb.Append("<tr><td>").Append(Encode(name)).Append("</td>");
-            foreach (var v in new[] { m.D1, m.D2, m.D3, m.AbsRel, m.SqRel, m.Rmse, m.RmseLog, m.Log10, m.SiLog })
+            foreach (var v in m.Values())
                 sb.Append("<td>").Append(v.ToString("F4", CultureInfo.InvariantCulture)).Append("</td>");
             sb.Append("<td>").Append(m.Images).Append("</td></tr>\n");
         }

@@ -302,4 +302,56 @@ public class NaiveMetricsTests
         Assert.Equal(["CNN+FC", "CNN", "CNN+trans", "CNN+Res"], NaiveMetrics.SlidesTable1.Select(r => r.Model));
         Assert.All(NaiveMetrics.SlidesTable1, r => Assert.True(r.AbsRelDiff > 1e4));
     }
+
+    [Fact]
+    public void EveryTableTakesItsMetricColumnsFromTheOneFieldList()
+    {
+        string[] keys = [.. DepthMetrics.Fields.Select(f => f.Key)];
+        Assert.Equal(keys.Length, keys.Distinct().Count());
+        Assert.Equal([.. keys, "images", "skipped_images", "pixels"], DepthMetrics.Columns);
+        var m = DepthErrors.Compute([1, 3, 4, 4], 1, 4, [1, 2, 4, 8], 1, 4, new EvalOptions { Crop = CropKind.None });
+        // each field reads its own value and sets only itself
+        for (int i = 0; i < keys.Length; i++)
+        {
+            var f = DepthMetrics.Fields[i];
+            var changed = f.With(m, 42);
+            Assert.Equal(42, f.Get(changed));
+            Assert.Equal(m.Values().Select((v, j) => j == i ? 42 : v), changed.Values());
+        }
+        Assert.Equal(m, DepthMetrics.FromValues(m.Values(), m.Images, m.SkippedImages, m.Pixels, m.Averaging));
+
+        var history = new DepthKit.Training.TrainingHistory();
+        history.Epochs.Add(new DepthKit.Training.EpochRecord(1, 10, 0.5, 0.4, m, 1e-3, 2));
+        history.Epochs.Add(new DepthKit.Training.EpochRecord(2, 20, 0.3, double.NaN, null, 1e-3, 2));
+        var csv = DepthKit.Training.TrainingHistory.ToCsv([("CNN", history)]).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal([.. "model,epoch,step,train_loss,val_loss,lr,seconds".Split(','), .. keys], csv[0].Split(','));
+        Assert.Equal(m.Values().Select(v => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture)), csv[1].Split(',')[7..]);
+        Assert.All(csv[2].Split(',')[7..], cell => Assert.Equal("NaN", cell));
+        var frame = history.ToDataFrame("CNN");
+        Assert.Equal(keys, frame.Columns.Skip(7).Select(c => c.Name));
+        Assert.Equal(m.AbsRel, (double)frame["abs_rel"][0]!);
+        Assert.True(double.IsNaN((double)frame["abs_rel"][1]!));
+
+        var html = DepthKit.Visualization.HtmlReport.MetricsTable([("CNN", m)]);
+        Assert.Equal(keys.Length + 2, System.Text.RegularExpressions.Regex.Matches(html, "<th>").Count); // model, the fields, images
+        Assert.Equal(keys.Length + 2, System.Text.RegularExpressions.Regex.Matches(html, "<td>").Count);
+        Assert.Contains(System.Net.WebUtility.HtmlEncode("RMSElog ↓"), html);
+        Assert.Equal(keys.Length + 4, DepthMetrics.Header.Split(' ', StringSplitOptions.RemoveEmptyEntries).Length); // + 3 counts + averaging
+        Assert.Equal(keys.Length + 4, m.ToString().Split(' ', StringSplitOptions.RemoveEmptyEntries).Length);
+    }
+
+    [Fact]
+    public void JsonKeepsNonFiniteMetricsAndReadsOldFiles()
+    {
+        var m = DepthMetrics.Empty(0, 3, 0) with { D1 = double.PositiveInfinity, Rmse = double.NegativeInfinity };
+        var back = DepthMetrics.FromJson(m.ToJson());
+        Assert.True(double.IsPositiveInfinity(back.D1) && double.IsNegativeInfinity(back.Rmse) && double.IsNaN(back.SiLog));
+        Assert.Equal(3, back.SkippedImages);
+        // the layout earlier versions wrote (history inside checkpoints): numbers, "NaN" strings, keys in any order
+        var old = DepthMetrics.FromJson("""{"pixels": 7, "d1": 0.5, "d2": 0.75, "d3": 1, "abs_rel": 0.25, "sq_rel": "NaN", "rmse": 2,""" +
+                                        """ "rmse_log": 0.1, "log10": 0.05, "silog": 12.5, "images": 2, "skipped_images": 1}""");
+        Assert.Equal((0.5, 2.0, 12.5, 2, 1, 7L), (old.D1, old.Rmse, old.SiLog, old.Images, old.SkippedImages, old.Pixels));
+        Assert.True(double.IsNaN(old.SqRel));
+        Assert.Throws<System.Text.Json.JsonException>(() => DepthMetrics.FromJson("""{"d1": true}"""));
+    }
 }

@@ -1,6 +1,7 @@
 using DepthKit.Data;
 using DepthKit.Metrics;
 using DepthKit.Models;
+using DepthKit.Experiments;
 using DepthKit.Training;
 using Xunit.Abstractions;
 

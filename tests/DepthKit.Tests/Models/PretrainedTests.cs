@@ -3,6 +3,7 @@ using System.Text;
 using DepthKit.Models;
 using DepthKit.Models.Pretrained;
 using DepthKit.Onnx;
+using DepthKit.Onnx.Format;
 using Google.Protobuf;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.ML.OnnxRuntime.Tensors;

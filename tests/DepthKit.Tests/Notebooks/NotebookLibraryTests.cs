@@ -22,7 +22,7 @@ public class NotebookProfileTests
         Assert.Equal(3, lesson.Pick(3, 7));
         // the ResNet trunk downsamples by 32
         foreach (var p in new[] { lesson, smoke }) Assert.True(p.Height % 32 == 0 && p.Width % 32 == 0, p.ToString());
-        Assert.Equal(DepthKit.Training.ReproduceProfile.Smoke, smoke.Reproduce);
+        Assert.Equal(DepthKit.Experiments.ReproduceProfile.Smoke, smoke.Reproduce);
         Assert.Equal(Path.Combine(NotebookRunner.RepoRoot, "runs", "notebooks", "smoke", "x"), smoke.RunFolder("x")); // the test host runs below the repository root too
         var e = Assert.Throws<ArgumentException>(() => NotebookProfile.Parse("fast"));
         Assert.Contains("DEPTHKIT_PROFILE='fast'", e.Message);

@@ -2,6 +2,7 @@ using DepthKit.Models;
 using DepthKit.Notebooks;
 using DepthKit.Notebooks.Display;
 using DepthKit.Tests.Data;
+using DepthKit.Experiments;
 using DepthKit.Training;
 
 namespace DepthKit.Tests.Training;

@@ -1,5 +1,6 @@
 using DepthKit.Data;
 using DepthKit.Models;
+using DepthKit.Experiments;
 using DepthKit.Training;
 using DepthKit.Visualization;
 using static TorchSharp.torch;

@@ -1,5 +1,5 @@
 using System.Runtime.InteropServices;
-using DepthKit.Onnx;
+using DepthKit.Onnx.Format;
 using Google.Protobuf;
 
 namespace DepthKit.Models.Pretrained;
@@ -21,7 +21,7 @@ public sealed record OnnxTensor(string Name, long[] Dims, float[] Data);
 /// <summary>
 /// A reader of ONNX files (<c>ModelProto</c>) for weight import: the graph's nodes, inputs, outputs and float32
 /// initializers, as plain records. Parsing is Google.Protobuf's, with the classes protoc generates from
-/// <c>Onnx/onnx.proto</c> (the same ones <see cref="Onnx.OnnxExporter"/> writes).
+/// <c>Onnx/Format/onnx.proto</c> (the same ones the ONNX exporter writes).
 /// </summary>
 public sealed class OnnxModel
 {

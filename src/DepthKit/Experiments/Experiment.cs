@@ -2,8 +2,9 @@ using System.Diagnostics;
 using DepthKit.Data;
 using DepthKit.Models;
 using DepthKit.Models.Pretrained;
+using DepthKit.Training;
 
-namespace DepthKit.Training;
+namespace DepthKit.Experiments;
 
 /// <summary>
 /// Where an experiment's images come from: <c>synth</c> (SynthRooms rendered at <see cref="Height"/> x

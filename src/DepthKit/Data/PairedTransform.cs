@@ -1,6 +1,4 @@
-using DepthKit.Data;
-
-namespace DepthKit.Transforms;
+namespace DepthKit.Data;
 
 /// <summary>
 /// A transform of an RGB-D pair that keeps RGB and depth aligned: every geometric change moves both, every
@@ -10,20 +8,6 @@ namespace DepthKit.Transforms;
 public interface IPairedTransform
 {
     DepthSample Apply(DepthSample sample, Random random);
-}
-
-/// <summary>Runs transforms in order with the same Random.</summary>
-public sealed class Compose(params IPairedTransform[] steps) : IPairedTransform
-{
-    public IReadOnlyList<IPairedTransform> Steps { get; } = steps;
-
-    public DepthSample Apply(DepthSample sample, Random random)
-    {
-        foreach (var step in Steps) sample = step.Apply(sample, random);
-        return sample;
-    }
-
-    public override string ToString() => string.Join(" -> ", Steps.Select(s => s.ToString()));
 }
 
 /// <summary>Seeds one Random per sample so augmentation depends on (seed, epoch, index) only, not on threads.</summary>

@@ -3,9 +3,10 @@ using System.Text;
 using DepthKit.Data;
 using DepthKit.Metrics;
 using DepthKit.Models;
+using DepthKit.Training;
 using static TorchSharp.torch;
 
-namespace DepthKit.Training;
+namespace DepthKit.Experiments;
 
 /// <summary>
 /// One configuration of a learning-curve study, parsed from a line <c>NAME key=value ...</c>. Keys: model, encoder,

@@ -5,9 +5,10 @@ using DepthKit.Data;
 using DepthKit.Metrics;
 using DepthKit.Models;
 using DepthKit.Visualization;
+using DepthKit.Training;
 using static TorchSharp.torch;
 
-namespace DepthKit.Training;
+namespace DepthKit.Experiments;
 
 /// <summary>The three splits an experiment runs on, and a line saying what they are.</summary>
 public sealed record ExperimentData(IDepthDataset Train, IDepthDataset Val, IDepthDataset Test, string Description);
@@ -185,8 +186,7 @@ public static class Reproduction
         var p = result.Profile;
         var sb = new StringBuilder("name,").AppendLine(string.Join(',', DepthMetrics.Columns));
         foreach (var (name, m) in result.Rows)
-            sb.Append(Csv.Quote(name)).Append(',').AppendLine(string.Join(',', new double[] { m.D1, m.D2, m.D3, m.AbsRel, m.SqRel, m.Rmse, m.RmseLog, m.Log10, m.SiLog }
-                .Select(v => v.ToString("R", CultureInfo.InvariantCulture)).Concat([m.Images.ToString(CultureInfo.InvariantCulture), m.SkippedImages.ToString(CultureInfo.InvariantCulture), m.Pixels.ToString(CultureInfo.InvariantCulture)])));
+            sb.Append(Csv.Quote(name)).Append(',').AppendLine(string.Join(',', m.CsvCells()));
         AtomicFile.WriteAllText(Path.Combine(result.OutDir, "metrics.csv"), sb.ToString());
         AtomicFile.WriteAllText(Path.Combine(result.OutDir, "history.csv"), TrainingHistory.ToCsv(result.Runs.Select(r => (r.DisplayName, r.History))));
 

@@ -1,8 +1,8 @@
 using System.Text;
 using System.Text.Json;
-using DepthKit.Visualization;
+using DepthKit.Onnx;
 
-namespace DepthKit.Onnx;
+namespace DepthKit.Visualization;
 
 /// <summary>
 /// The depth page of <c>depthkit export --web</c>: one HTML file that holds an exported ONNX model, onnxruntime-web
@@ -15,7 +15,7 @@ namespace DepthKit.Onnx;
 public static class DepthPage
 {
     public const string OrtWebVersion = "1.30.0";
-    const string ResourcePrefix = "DepthKit.Onnx.";
+    const string ResourcePrefix = "DepthKit.Visualization.";
 
     /// <summary>False when the library was built without onnxruntime-web (<c>-p:DepthKitWebPage=false</c>).</summary>
     public static bool Available => typeof(DepthPage).Assembly.GetManifestResourceInfo(ResourcePrefix + "ort-wasm-simd-threaded.wasm") is not null;

@@ -1,4 +1,6 @@
-namespace DepthKit.Training;
+using DepthKit.Training;
+
+namespace DepthKit.Experiments;
 
 /// <summary>
 /// One budget for <c>depthkit reproduce</c> (and the notebooks, which use the same records): data size, input
