@@ -4,6 +4,7 @@ using DepthKit.Data;
 using DepthKit.Experiments;
 using DepthKit.Training;
 using DepthKit.Visualization;
+using DepthKit.Losses;
 
 namespace DepthKit.Cli.Commands;
 
@@ -27,7 +28,7 @@ public sealed class CurvesCommand : ICliCommand
         new("epochs", "epochs per run", "3"),
         new("batch", "batch size", "16"),
         new("lr", "default learning rate (a run's lr= overrides)", "0.002"),
-        new("loss", "default loss", "l1"),
+        new("loss", $"default loss: {string.Join(", ", DepthLoss.Names)}", "l1"),
         new("train-count", "training images", "800"),
         new("val-count", "validation images", "48"),
         new("test-count", "test images", "96"),

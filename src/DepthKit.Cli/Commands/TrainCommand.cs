@@ -3,6 +3,7 @@ using DepthKit.Data;
 using DepthKit.Models;
 using DepthKit.Experiments;
 using DepthKit.Training;
+using DepthKit.Losses;
 
 namespace DepthKit.Cli.Commands;
 
@@ -20,7 +21,7 @@ public sealed class TrainCommand : ICliCommand
         new("epochs", "number of epochs (default 10; with --resume: a new total)"),
         new("batch", "batch size", "8"),
         new("lr", "learning rate", "0.001"),
-        new("loss", "l1, l2, berhu, silog, silog-bts, gradient, ssim, densedepth", "l1"),
+        new("loss", $"training loss: {string.Join(", ", DepthLoss.Names)}", "l1"),
         new("optimizer", "adam, adamw or sgd", "adam"),
         new("schedule", "constant, step, cosine or onecycle", "constant"),
         new("weight-decay", "weight decay", "0"),

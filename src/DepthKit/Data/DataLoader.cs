@@ -26,6 +26,8 @@ public sealed record DataLoaderOptions
     /// <summary>Drop samples whose files are bad (recorded in <see cref="BadSamples"/>) instead of failing.</summary>
     public bool SkipBadSamples { get; init; }
     public BadSampleLog BadSamples { get; init; } = new();
+    /// <summary>Also hand out each sample as the dataset returned it (<see cref="DepthBatch.Sources"/>).</summary>
+    public bool KeepSources { get; init; }
 }
 
 /// <summary>
@@ -173,18 +175,20 @@ public sealed class DataLoader
     HostBatch Build(int[] indices, int epoch, CancellationToken cancel)
     {
         var samples = new List<(int Index, DepthSample Sample)>(indices.Length);
+        var sources = Options.KeepSources ? new List<DepthSample>(indices.Length) : null;
         foreach (var index in indices)
         {
             cancel.ThrowIfCancellationRequested();
             try
             {
-                var sample = _dataset.Get(index);
-                if (Options.Transform is not null) sample = Options.Transform.Apply(sample, AugmentationRandom.For(Options.Seed, epoch, index));
+                var source = _dataset.Get(index);
+                var sample = Options.Transform is null ? source : Options.Transform.Apply(source, AugmentationRandom.For(Options.Seed, epoch, index));
                 samples.Add((index, sample));
+                sources?.Add(source);
             }
             catch (DepthKitDataException e) when (Options.SkipBadSamples) { Options.BadSamples.Record(e); }
         }
-        if (samples.Count == 0) return new HostBatch([], 0, 0, [], [], []);
+        if (samples.Count == 0) return new HostBatch([], 0, 0, [], [], [], null);
         int h = samples[0].Sample.Height, w = samples[0].Sample.Width, n = h * w;
         var rgb = new float[samples.Count * 3 * n];
         var depth = new float[samples.Count * n];
@@ -198,16 +202,16 @@ public sealed class DataLoader
             Array.Copy(s.Depth, 0, depth, b * n, n);
             for (int i = 0; i < n; i++) valid[b * n + i] = DepthSample.IsValidDepth(s.Depth[i]);
         }
-        return new HostBatch([.. samples.Select(x => x.Index)], h, w, rgb, depth, valid);
+        return new HostBatch([.. samples.Select(x => x.Index)], h, w, rgb, depth, valid, sources);
     }
 
     /// <summary>A batch as arrays; becomes tensors only on the consuming thread.</summary>
-    sealed record HostBatch(int[] Indices, int Height, int Width, float[] Rgb, float[] Depth, bool[] Valid)
+    sealed record HostBatch(int[] Indices, int Height, int Width, float[] Rgb, float[] Depth, bool[] Valid, IReadOnlyList<DepthSample>? Sources)
     {
         public DepthBatch ToBatch()
         {
             long b = Indices.Length;
-            return new DepthBatch(tensor(Rgb, [b, 3, Height, Width]), tensor(Depth, [b, 1, Height, Width]), tensor(Valid, [b, 1, Height, Width]), Indices);
+            return new DepthBatch(tensor(Rgb, [b, 3, Height, Width]), tensor(Depth, [b, 1, Height, Width]), tensor(Valid, [b, 1, Height, Width]), Indices, Sources);
         }
     }
 }

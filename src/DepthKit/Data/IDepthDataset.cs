@@ -18,8 +18,13 @@ public interface IDepthDataset
 /// A batch ready for a model: RGB [B,3,H,W] float32 (normalised as the transform pipeline chose), depth [B,1,H,W]
 /// float32 metres, and valid [B,1,H,W] bool. Owns its tensors: dispose it (or let a DisposeScope take them).
 /// </summary>
-public sealed class DepthBatch(Tensor rgb, Tensor depth, Tensor valid, int[] indices) : IDisposable
+public sealed class DepthBatch(Tensor rgb, Tensor depth, Tensor valid, int[] indices, IReadOnlyList<DepthSample>? sources = null) : IDisposable
 {
+    /// <summary>
+    /// The samples as the dataset returned them, before any transform, when the loader was asked to keep them
+    /// (<see cref="DataLoaderOptions.KeepSources"/>: evaluation scores at the ground truth's own resolution); else null.
+    /// </summary>
+    public IReadOnlyList<DepthSample>? Sources { get; } = sources;
     public Tensor Rgb { get; } = rgb;
     public Tensor Depth { get; } = depth;
     public Tensor Valid { get; } = valid;
@@ -28,7 +33,7 @@ public sealed class DepthBatch(Tensor rgb, Tensor depth, Tensor valid, int[] ind
     public int Size => Indices.Length;
 
     public DepthBatch To(Device device) =>
-        device.type == TorchSharp.DeviceType.CPU ? this : new DepthBatch(Rgb.to(device), Depth.to(device), Valid.to(device), Indices);
+        device.type == TorchSharp.DeviceType.CPU ? this : new DepthBatch(Rgb.to(device), Depth.to(device), Valid.to(device), Indices, Sources);
 
     public void Dispose()
     {

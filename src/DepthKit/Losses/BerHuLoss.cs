@@ -11,6 +11,7 @@ namespace DepthKit.Losses;
 public sealed class BerHuLoss(double threshold = 0.2) : DepthLoss
 {
     public override string Name => "berhu";
+    public override string Summary => "reverse Huber (FCRN, Laina et al. 2016): L1 for small errors, L2 beyond 0.2 of the batch maximum";
 
     /// <summary>The fraction of the batch's largest residual where L1 turns into L2 (0.2 in the paper).</summary>
     public double Threshold { get; } = threshold;

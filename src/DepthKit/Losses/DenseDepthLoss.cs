@@ -15,6 +15,7 @@ public sealed class DenseDepthLoss(double l1Weight = 0.1, double dataRange = 10.
     readonly GradientLoss _gradient = new();
 
     public override string Name => "densedepth";
+    public override string Summary => "DenseDepth (Alhashim & Wonka 2018): 0.1 L1 + SSIM + image gradient";
 
     protected override Tensor Masked(Tensor pred, Tensor gt, Tensor valid) =>
         l1Weight * _l1.Compute(pred, gt, valid) + _ssim.Compute(pred, gt, valid) + _gradient.Compute(pred, gt, valid);

@@ -7,12 +7,15 @@ namespace DepthKit.Losses;
 /// masked by validity (gt &gt; 0 and finite, narrowed further by an optional <c>valid</c> mask), differentiable,
 /// and a mean over the batch; invalid pixels get exactly zero gradient. Sizes must match: resize the
 /// prediction first (torch.nn.functional.interpolate) if the network outputs a smaller map.
-/// Pick one by name with <see cref="Create"/>.
+/// Pick one by name with <see cref="Create"/>; <see cref="Registry"/> lists them all.
 /// </summary>
 public abstract class DepthLoss
 {
     /// <summary>The name <see cref="Create"/> knows it by.</summary>
     public abstract string Name { get; }
+
+    /// <summary>One line for help texts: what it measures and where it comes from.</summary>
+    public abstract string Summary { get; }
 
     /// <summary>The loss, a scalar tensor connected to <paramref name="pred"/>'s graph.</summary>
     /// <param name="pred">predicted depth [B,1,H,W]</param>
@@ -35,24 +38,44 @@ public abstract class DepthLoss
     /// <summary>gt &gt; 0 and finite.</summary>
     public static Tensor ValidMask(Tensor gt) => gt.gt(0).logical_and(gt.isfinite());
 
-    /// <summary>The names <see cref="Create"/> accepts.</summary>
-    public static IReadOnlyList<string> Names { get; } = ["l1", "l2", "berhu", "silog", "silog-bts", "silog-grad", "ssi", "gradient", "ssim", "densedepth"];
+    // help texts list the simple losses first; a loss not named here follows alphabetically (declared before Registry:
+    // static initialisers run in order)
+    static readonly string[] Order = ["l1", "l2", "berhu", "silog", "silog-bts", "silog-grad", "ssi", "gradient", "ssim", "densedepth"];
 
-    /// <summary>A loss by name (case-insensitive): l1, l2, berhu, silog, silog-bts, silog-grad, ssi, gradient, ssim, densedepth.</summary>
-    public static DepthLoss Create(string name) => name.Trim().ToLowerInvariant() switch
+    /// <summary>
+    /// Every loss of this library, one instance each with its default settings: the subclasses of DepthLoss found by
+    /// reflection, in the order of <see cref="Order"/> (then by name), so adding a loss is one new file.
+    /// </summary>
+    public static IReadOnlyList<DepthLoss> Registry { get; } = typeof(DepthLoss).Assembly.GetTypes()
+        .Where(t => t.IsSubclassOf(typeof(DepthLoss)) && !t.IsAbstract)
+        .Select(Instantiate)
+        .OrderBy(l => Array.IndexOf(Order, l.Name) is var i && i >= 0 ? i : Order.Length).ThenBy(l => l.Name, StringComparer.Ordinal)
+        .ToList();
+
+    /// <summary>The names <see cref="Create"/> accepts, from <see cref="Registry"/>.</summary>
+    public static IReadOnlyList<string> Names { get; } = [.. Registry.Select(l => l.Name)];
+
+    /// <summary>"name: summary" lines of every loss, for help texts.</summary>
+    public static string Help() => string.Join("\n", Registry.Select(l => $"{l.Name}: {l.Summary}"));
+
+    /// <summary>A loss by name (case-insensitive), with its default settings.</summary>
+    public static DepthLoss Create(string name)
     {
-        "l1" => new L1Loss(),
-        "l2" => new L2Loss(),
-        "berhu" => new BerHuLoss(),
-        "silog" => new SiLogLoss(),
-        "silog-bts" => new BtsSiLogLoss(),
-        "silog-grad" => new SiLogGradientLoss(),
-        "ssi" => new ScaleShiftInvariantLoss(),
-        "gradient" => new GradientLoss(),
-        "ssim" => new SsimLoss(),
-        "densedepth" => new DenseDepthLoss(),
-        _ => throw new ArgumentException($"unknown loss '{name}': use one of {string.Join(", ", Names)}"),
-    };
+        var key = name.Trim().ToLowerInvariant();
+        var prototype = Registry.FirstOrDefault(l => l.Name == key)
+            ?? throw new ArgumentException($"unknown loss '{name}': use one of {string.Join(", ", Names)}");
+        return Instantiate(prototype.GetType());
+    }
+
+    // a loss's constructor parameters all have defaults (its settings): call it with them
+    static DepthLoss Instantiate(Type type)
+    {
+        var constructor = type.GetConstructors().OrderBy(c => c.GetParameters().Length).First();
+        var parameters = constructor.GetParameters();
+        if (parameters.Any(p => !p.HasDefaultValue))
+            throw new InvalidOperationException($"{type.Name}: every constructor parameter of a DepthLoss needs a default to be in the registry");
+        return (DepthLoss)constructor.Invoke([.. parameters.Select(p => p.DefaultValue)]);
+    }
 
     /// <summary>A zero connected to pred's graph (a batch with no valid pixel gives zero loss and zero gradient).</summary>
     protected static Tensor Zero(Tensor pred) => (pred * 0).sum();

@@ -11,6 +11,7 @@ namespace DepthKit.Losses;
 public sealed class GradientLoss : DepthLoss
 {
     public override string Name => "gradient";
+    public override string Summary => "L1 of the depth map's image gradients (edges only)";
 
     protected override Tensor Masked(Tensor pred, Tensor gt, Tensor valid) => Of(pred, gt, valid);
 

@@ -6,6 +6,7 @@ namespace DepthKit.Losses;
 public sealed class L1Loss : DepthLoss
 {
     public override string Name => "l1";
+    public override string Summary => "mean absolute error in metres";
 
     protected override Tensor Masked(Tensor pred, Tensor gt, Tensor valid) =>
         MaskedMean((pred - gt.where(valid, pred.detach())).abs(), valid);

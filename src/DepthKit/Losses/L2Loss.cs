@@ -6,6 +6,7 @@ namespace DepthKit.Losses;
 public sealed class L2Loss : DepthLoss
 {
     public override string Name => "l2";
+    public override string Summary => "mean squared error in metres";
 
     protected override Tensor Masked(Tensor pred, Tensor gt, Tensor valid) =>
         MaskedMean((pred - gt.where(valid, pred.detach())).square(), valid);

@@ -11,6 +11,7 @@ namespace DepthKit.Losses;
 public sealed class ScaleShiftInvariantLoss : DepthLoss
 {
     public override string Name => "ssi";
+    public override string Summary => "scale-and-shift-invariant (MiDaS): shape only, needs alignment to give metres";
 
     protected override Tensor Masked(Tensor pred, Tensor gt, Tensor valid)
     {

@@ -13,6 +13,7 @@ public sealed class SiLogGradientLoss(double alpha = 0.5) : DepthLoss
     readonly SiLogLoss _silog = new();
 
     public override string Name => "silog-grad";
+    public override string Summary => "SILog plus a log-depth gradient term (the quick profile's CNN+Res loss)";
 
     public double Alpha { get; } = alpha;
 

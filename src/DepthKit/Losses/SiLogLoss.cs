@@ -12,6 +12,7 @@ namespace DepthKit.Losses;
 public sealed class SiLogLoss(double lambda = 0.5) : DepthLoss
 {
     public override string Name => "silog";
+    public override string Summary => "scale-invariant log loss of Eigen et al. 2014 (lambda 0.5)";
 
     public double Lambda { get; } = lambda;
 
@@ -35,6 +36,7 @@ public sealed class SiLogLoss(double lambda = 0.5) : DepthLoss
 public sealed class BtsSiLogLoss(double variance = 0.85, double scale = 10.0) : DepthLoss
 {
     public override string Name => "silog-bts";
+    public override string Summary => "BTS's SILog: 10 sqrt(mean d^2 - 0.85 mean(d)^2)";
 
     protected override Tensor Masked(Tensor pred, Tensor gt, Tensor valid)
     {

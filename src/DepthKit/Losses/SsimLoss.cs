@@ -14,6 +14,7 @@ namespace DepthKit.Losses;
 public sealed class SsimLoss(double dataRange = 10.0) : DepthLoss
 {
     public override string Name => "ssim";
+    public override string Summary => "1 - SSIM of the depth maps (3x3 windows, range 10 m)";
 
     public double DataRange { get; } = dataRange;
 

@@ -1,3 +1,4 @@
+using DepthKit.Data;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -24,7 +25,7 @@ public static class DepthErrors
         options.Validate();
         CheckLength(pred.Length, predHeight, predWidth, "prediction");
         CheckLength(gt.Length, height, width, "ground truth");
-        float[]? resized = predHeight == height && predWidth == width ? null : Resize.Bilinear(pred, predHeight, predWidth, height, width);
+        float[]? resized = predHeight == height && predWidth == width ? null : Resampling.Bilinear(pred, predHeight, predWidth, height, width);
         ReadOnlySpan<float> p = resized ?? pred;
 
         var box = Crops.Box(options.Crop, height, width);
@@ -95,8 +96,7 @@ public static class DepthErrors
         if (p.shape[0] != g.shape[0])
             throw new ArgumentException($"prediction batch {Shape(pred)} and ground truth batch {Shape(gt)} hold different numbers of images");
         int height = (int)g.shape[2], width = (int)g.shape[3];
-        if (p.shape[2] != height || p.shape[3] != width)
-            p = nn.functional.interpolate(p, size: [height, width], mode: InterpolationMode.Bilinear, align_corners: false);
+        p = Resampling.Bilinear(p, height, width);
         var pv = p.to(ScalarType.Float32).cpu().contiguous().data<float>().ToArray();
         var gv = g.to(ScalarType.Float32).cpu().contiguous().data<float>().ToArray();
         int n = height * width;
@@ -148,36 +148,5 @@ public static class DepthErrors
     {
         if (height <= 0 || width <= 0 || length != (long)height * width)
             throw new ArgumentException($"{what}: {length} values do not make a {height}x{width} map");
-    }
-}
-
-/// <summary>Bilinear resizing of row-major float maps, same numbers as torch interpolate(align_corners=false).</summary>
-public static class Resize
-{
-    public static float[] Bilinear(ReadOnlySpan<float> src, int inHeight, int inWidth, int outHeight, int outWidth)
-    {
-        var dst = new float[outHeight * outWidth];
-        double sy = (double)inHeight / outHeight, sx = (double)inWidth / outWidth;
-        for (int y = 0; y < outHeight; y++)
-        {
-            var (y0, y1, wy) = Source(y, sy, inHeight);
-            for (int x = 0; x < outWidth; x++)
-            {
-                var (x0, x1, wx) = Source(x, sx, inWidth);
-                double top = (1 - wx) * src[y0 * inWidth + x0] + wx * src[y0 * inWidth + x1];
-                double bottom = (1 - wx) * src[y1 * inWidth + x0] + wx * src[y1 * inWidth + x1];
-                dst[y * outWidth + x] = (float)((1 - wy) * top + wy * bottom);
-            }
-        }
-        return dst;
-    }
-
-    // Pixel centres: source = (dst + 0.5) * scale - 0.5, clamped at 0 as libtorch does.
-    static (int I0, int I1, double W) Source(int dst, double scale, int size)
-    {
-        double s = Math.Max(0, (dst + 0.5) * scale - 0.5);
-        int i0 = Math.Min((int)s, size - 1);
-        int i1 = Math.Min(i0 + 1, size - 1);
-        return (i0, i1, s - i0);
     }
 }

@@ -1,3 +1,4 @@
+using DepthKit.Data;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -107,11 +108,19 @@ public sealed class InputNormalization : nn.Module<Tensor, Tensor>
     }
 
     /// <summary>torchvision: <c>(x - [0.485, 0.456, 0.406]) / [0.229, 0.224, 0.225]</c>, RGB order.</summary>
-    public static InputNormalization ImageNet() => new([0, 1, 2],
-        [1 / 0.229f, 1 / 0.224f, 1 / 0.225f], [-0.485f / 0.229f, -0.456f / 0.224f, -0.406f / 0.225f]);
+    public static InputNormalization ImageNet() => From(Normalization.ImageNet);
 
     /// <summary>The CNTK ResNet-18 of <c>Microsoft.ML.DnnImageFeaturizer.ResNet18</c>: BGR, 0-255, minus mean (B 103.06, G 115.90, R 123.15), no std.</summary>
-    public static InputNormalization CntkBgr() => new([2, 1, 0], [255f, 255f, 255f], [-103.06f, -115.90f, -123.15f]);
+    public static InputNormalization CntkBgr() => From(Normalization.CntkResNet18Bgr);
+
+    /// <summary>
+    /// The model-side form of a data-side <see cref="Normalization"/> (the constants live there, once): the model gets
+    /// RGB in [0, 1], so pixel = 255 x and out[c] = x[source] * 255 * Scale / Std[c] - Mean[c] / Std[c].
+    /// </summary>
+    public static InputNormalization From(Normalization n) => new(
+        n.Bgr ? [2, 1, 0] : [0, 1, 2],
+        [.. n.Std.Select(std => 255f * n.Scale / std)],
+        [.. n.Mean.Zip(n.Std, (mean, std) => -mean / std)]);
 
     /// <summary>Replaces this normalisation's values by another's (keeps the registered buffers).</summary>
     public void CopyFrom(InputNormalization other)

@@ -1,13 +1,16 @@
 using DepthKit.Data;
 using DepthKit.Losses;
 using DepthKit.Metrics;
+using DepthKit.Transforms;
+using DataLoader = DepthKit.Data.DataLoader;
 using static TorchSharp.torch;
 
 namespace DepthKit.Training;
 
 /// <summary>
-/// Runs a model over a dataset and scores it. The model sees each image resized to its input size; the prediction
-/// is resized back (bilinear) to the ground truth's own resolution, so metrics are at the dataset's resolution.
+/// Runs a model over a dataset and scores it, through the <see cref="DataLoader"/> like training: the model sees each
+/// image resized to its input size by the training transform; the prediction is resized back (bilinear) to the ground
+/// truth's own resolution, so metrics are at the dataset's resolution.
 /// </summary>
 public static class Evaluation
 {
@@ -28,24 +31,19 @@ public static class Evaluation
             using var forwardOnly = Inference.Region();
             var accumulator = new MetricAccumulator(options);
             double lossSum = 0;
-            int lossCount = 0;
-            for (int start = 0; start < dataset.Count; start += batchSize)
+            int lossCount = 0, done = 0;
+            foreach (var batch in new DataLoader(dataset, LoaderOptions(dataset, height, width, batchSize)).Epoch(0, cancel))
             {
-                cancel.ThrowIfCancellationRequested();
                 using var scope = NewDisposeScope();
-                var indices = Enumerable.Range(start, Math.Min(batchSize, dataset.Count - start)).ToArray();
-                var samples = new DepthSample[indices.Length];
-                Parallel.For(0, samples.Length, i => samples[i] = dataset.Get(indices[i]));
-                int h = height > 0 ? height : samples[0].Height, w = width > 0 ? width : samples[0].Width;
-                var rgb = stack(samples.Select(s => Batches.ImageTensor(s.Rgb, s.Height, s.Width, h, w))).to(device);
-                var pred = flipTta ? TestTimeFlip.Predict(x => model.call(x), rgb) : model.call(rgb);
-                pred = pred.to(float32).cpu();
-                for (int i = 0; i < samples.Length; i++)
+                using var owned = batch;
+                var rgb = batch.Rgb.to(device);
+                var pred = (flipTta ? TestTimeFlip.Predict(x => model.call(x), rgb) : model.call(rgb)).to(float32).cpu();
+                for (int i = 0; i < batch.Size; i++)
                 {
-                    var s = samples[i];
-                    var p = pred[i].unsqueeze(0);
+                    // scored at the ground truth's own resolution, whatever size the model saw
+                    var s = batch.Sources![i];
                     var gt = tensor(s.Depth, [1, 1, s.Height, s.Width]).nan_to_num(0, 0, 0);
-                    var full = Resize(p, s.Height, s.Width);
+                    var full = Resampling.Bilinear(pred[i].unsqueeze(0), s.Height, s.Width);
                     if (loss is not null)
                     {
                         double l = loss.Compute(full, gt).item<float>();
@@ -53,7 +51,8 @@ public static class Evaluation
                     }
                     accumulator.Add(full.data<float>().ToArray(), s.Height, s.Width, gt.data<float>().ToArray(), s.Height, s.Width);
                 }
-                progress?.Report((start + indices.Length, dataset.Count));
+                done += batch.Size;
+                progress?.Report((done, dataset.Count));
             }
             var result = accumulator.Result();
             // with no valid pixel every metric is NaN and the loss 0: a validation split like that would make every
@@ -69,8 +68,22 @@ public static class Evaluation
         }
     }
 
-    /// <summary>A depth map [B,1,h,w] resized (bilinear) to height x width; returned as is when it already fits.</summary>
-    public static Tensor Resize(Tensor depth, int height, int width) =>
-        depth.shape[^2] == height && depth.shape[^1] == width ? depth
-            : nn.functional.interpolate(depth, size: [height, width], mode: InterpolationMode.Bilinear, align_corners: false);
+    /// <summary>
+    /// The evaluation loader: every image in order, none dropped, resized for the model by the same transform
+    /// training uses (<see cref="Resampling.Rgb"/>, nearest depth), each sample also kept as read for scoring.
+    /// </summary>
+    /// <remarks>height: model input height; 0 takes the first image's size for all</remarks>
+    public static DataLoaderOptions LoaderOptions(IDepthDataset dataset, int height, int width, int batchSize)
+    {
+        if (height <= 0 || width <= 0)
+        {
+            var first = dataset.Get(0);
+            (height, width) = (first.Height, first.Width);
+        }
+        return new DataLoaderOptions
+        {
+            BatchSize = batchSize, Shuffle = false, DropLast = false, Workers = 2, Prefetch = 2, KeepSources = true,
+            Normalization = Normalization.Unit, Transform = new Transforms.Resize(height, width, RgbResize.Auto),
+        };
+    }
 }

@@ -18,23 +18,14 @@ public static class Predictor
         model.eval();
         var rgb = Batches.ImageTensor(image.Rgb, image.Height, image.Width, inputHeight, inputWidth).unsqueeze(0).to(device ?? CPU);
         var pred = flipTta ? Metrics.TestTimeFlip.Predict(x => model.call(x), rgb) : model.call(rgb);
-        var full = Evaluation.Resize(pred.to(float32).cpu(), outHeight, outWidth);
+        var full = Resampling.Bilinear(pred.to(float32).cpu(), outHeight, outWidth);
         return full.contiguous().data<float>().ToArray();
     }
 
-    /// <summary>RGB bytes resized to height x width (area when shrinking, bilinear when enlarging).</summary>
-    public static byte[] ResizeRgb(DepthSample s, int height, int width)
-    {
-        using var scope = NewDisposeScope();
-        var t = Batches.ImageTensor(s.Rgb, s.Height, s.Width, height, width).mul(255f).round().clamp(0, 255).to(uint8).permute(1, 2, 0).contiguous();
-        return t.data<byte>().ToArray();
-    }
+    /// <summary>RGB bytes resized to height x width as the model sees them (<see cref="Resampling.Rgb"/>).</summary>
+    public static byte[] ResizeRgb(DepthSample s, int height, int width) => Resampling.Rgb(s.Rgb, s.Height, s.Width, height, width);
 
     /// <summary>Depth resized with nearest neighbour (keeps invalid pixels invalid).</summary>
-    public static float[] ResizeDepth(float[] depth, int sourceHeight, int sourceWidth, int height, int width)
-    {
-        using var scope = NewDisposeScope();
-        var t = nn.functional.interpolate(tensor(depth, [1, 1, sourceHeight, sourceWidth]), size: [height, width], mode: InterpolationMode.Nearest);
-        return t.contiguous().data<float>().ToArray();
-    }
+    public static float[] ResizeDepth(float[] depth, int sourceHeight, int sourceWidth, int height, int width) =>
+        Resampling.DepthNearest(depth, sourceHeight, sourceWidth, height, width);
 }

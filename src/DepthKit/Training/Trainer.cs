@@ -271,7 +271,7 @@ public sealed class Trainer
         foreach (var group in _optimizer.ParamGroups) group.LearningRate = lr * _groupScales[g++];
         var b = batch.To(Device);
         _optimizer.zero_grad();
-        var pred = Evaluation.Resize(Model.call(b.Rgb), (int)b.Depth.shape[2], (int)b.Depth.shape[3]);
+        var pred = Resampling.Bilinear(Model.call(b.Rgb), (int)b.Depth.shape[2], (int)b.Depth.shape[3]);
         var loss = _loss.Compute(pred, b.Depth, b.Valid);
         double value = loss.item<float>();
         if (!double.IsFinite(value)) throw NonFinite(value, lr);
@@ -354,7 +354,7 @@ public sealed class Trainer
         // always, not only when the first sample differs: a set of mixed sizes must still batch (the resize is a no-op
         // for samples that already fit)
         if (options.Height > 0 && options.Width > 0)
-            steps.Add(new Transforms.Resize(options.Height, options.Width));
+            steps.Add(new Transforms.Resize(options.Height, options.Width, RgbResize.Auto));
         if (options.FlipAugmentation) steps.Add(new HorizontalFlip());
         return new DataLoaderOptions
         {

@@ -2,7 +2,8 @@ using DepthKit.Data;
 
 namespace DepthKit.Transforms;
 
-public enum RgbResize { Bilinear, Area }
+/// <summary>How RGB is resized: bilinear, box (area) averaging, or <see cref="Auto"/> (area when shrinking, bilinear when enlarging: the rule for model input).</summary>
+public enum RgbResize { Bilinear, Area, Auto }
 public enum DepthResize { Nearest, MaskAware }
 
 /// <summary>Pixel operations shared by the geometric transforms (RGB interleaved HxWx3, depth HxW, 0 = invalid).</summary>
@@ -40,111 +41,15 @@ public static class Geometry
     public static DepthSample Resize(DepthSample s, int height, int width, RgbResize rgbMode, DepthResize depthMode)
     {
         if (height == s.Height && width == s.Width) return s;
-        var rgb = rgbMode == RgbResize.Bilinear ? ResizeRgbBilinear(s, height, width) : ResizeRgbArea(s, height, width);
-        var depth = depthMode == DepthResize.Nearest ? ResizeDepthNearest(s, height, width) : ResizeDepthMaskAware(s, height, width);
+        var rgb = rgbMode switch
+        {
+            RgbResize.Bilinear => Resampling.RgbBilinear(s.Rgb, s.Height, s.Width, height, width),
+            RgbResize.Area => Resampling.RgbArea(s.Rgb, s.Height, s.Width, height, width),
+            _ => Resampling.Rgb(s.Rgb, s.Height, s.Width, height, width),
+        };
+        var depth = depthMode == DepthResize.Nearest ? Resampling.DepthNearest(s.Depth, s.Height, s.Width, height, width)
+            : Resampling.DepthMaskAware(s.Depth, s.Height, s.Width, height, width);
         return s with { Height = height, Width = width, Rgb = rgb, Depth = depth };
-    }
-
-    // half-pixel centres (align_corners=false): source = (dst + 0.5) * scale - 0.5
-    static byte[] ResizeRgbBilinear(DepthSample s, int height, int width)
-    {
-        var result = new byte[height * width * 3];
-        double sy = (double)s.Height / height, sx = (double)s.Width / width;
-        var x0 = new int[width]; var x1 = new int[width]; var fx = new float[width];
-        for (int x = 0; x < width; x++)
-        {
-            double src = Math.Clamp((x + 0.5) * sx - 0.5, 0, s.Width - 1);
-            x0[x] = (int)src; x1[x] = Math.Min(x0[x] + 1, s.Width - 1); fx[x] = (float)(src - x0[x]);
-        }
-        for (int y = 0; y < height; y++)
-        {
-            double srcY = Math.Clamp((y + 0.5) * sy - 0.5, 0, s.Height - 1);
-            int y0 = (int)srcY, y1 = Math.Min(y0 + 1, s.Height - 1);
-            float fy = (float)(srcY - y0);
-            int r0 = y0 * s.Width * 3, r1 = y1 * s.Width * 3, o = y * width * 3;
-            for (int x = 0; x < width; x++)
-                for (int c = 0; c < 3; c++)
-                {
-                    float top = s.Rgb[r0 + 3 * x0[x] + c] + (s.Rgb[r0 + 3 * x1[x] + c] - s.Rgb[r0 + 3 * x0[x] + c]) * fx[x];
-                    float bottom = s.Rgb[r1 + 3 * x0[x] + c] + (s.Rgb[r1 + 3 * x1[x] + c] - s.Rgb[r1 + 3 * x0[x] + c]) * fx[x];
-                    result[o + 3 * x + c] = (byte)Math.Clamp(MathF.Round(top + (bottom - top) * fy, MidpointRounding.AwayFromZero), 0f, 255f);
-                }
-        }
-        return result;
-    }
-
-    /// <summary>For each output index along one axis, the source indices and weights (box overlap) that average into it.</summary>
-    static (int Index, float Weight)[][] AreaWeights(int source, int target)
-    {
-        var result = new (int, float)[target][];
-        double scale = (double)source / target;
-        for (int t = 0; t < target; t++)
-        {
-            double a = t * scale, b = (t + 1) * scale;
-            var list = new List<(int, float)>();
-            for (int i = (int)Math.Floor(a); i < Math.Min(source, (int)Math.Ceiling(b)); i++)
-            {
-                double overlap = Math.Min(b, i + 1) - Math.Max(a, i);
-                if (overlap > 1e-9) list.Add((i, (float)(overlap / scale)));
-            }
-            result[t] = [.. list];
-        }
-        return result;
-    }
-
-    static byte[] ResizeRgbArea(DepthSample s, int height, int width)
-    {
-        var wy = AreaWeights(s.Height, height);
-        var wx = AreaWeights(s.Width, width);
-        var result = new byte[height * width * 3];
-        var row = new float[s.Width * 3];
-        for (int y = 0; y < height; y++)
-        {
-            Array.Clear(row);
-            foreach (var (sy, w) in wy[y])
-                for (int i = 0, o = sy * s.Width * 3; i < row.Length; i++) row[i] += s.Rgb[o + i] * w;
-            for (int x = 0; x < width; x++)
-                for (int c = 0; c < 3; c++)
-                {
-                    float v = 0;
-                    foreach (var (sx, w) in wx[x]) v += row[3 * sx + c] * w;
-                    result[(y * width + x) * 3 + c] = (byte)Math.Clamp(MathF.Round(v, MidpointRounding.AwayFromZero), 0f, 255f);
-                }
-        }
-        return result;
-    }
-
-    static float[] ResizeDepthNearest(DepthSample s, int height, int width)
-    {
-        var result = new float[height * width];
-        for (int y = 0; y < height; y++)
-        {
-            int sy = Math.Min((int)((y + 0.5) * s.Height / height), s.Height - 1);
-            for (int x = 0; x < width; x++)
-                result[y * width + x] = s.Depth[sy * s.Width + Math.Min((int)((x + 0.5) * s.Width / width), s.Width - 1)];
-        }
-        return result;
-    }
-
-    /// <summary>Box average over valid source pixels only, so holes never drag depth towards 0; no valid pixel = invalid.</summary>
-    static float[] ResizeDepthMaskAware(DepthSample s, int height, int width)
-    {
-        var wy = AreaWeights(s.Height, height);
-        var wx = AreaWeights(s.Width, width);
-        var result = new float[height * width];
-        for (int y = 0; y < height; y++)
-            for (int x = 0; x < width; x++)
-            {
-                double sum = 0, weight = 0;
-                foreach (var (sy, a) in wy[y])
-                    foreach (var (sx, b) in wx[x])
-                    {
-                        float d = s.Depth[sy * s.Width + sx];
-                        if (DepthSample.IsValidDepth(d)) { sum += d * a * b; weight += a * b; }
-                    }
-                result[y * width + x] = weight > 0 ? (float)(sum / weight) : 0f;
-            }
-        return result;
     }
 
     /// <summary>

@@ -175,4 +175,26 @@ public class LossTests
         foreach (var name in DepthLoss.Names) Assert.Contains(name, unknown.Message);
         Assert.Equal("berhu", DepthLoss.Create(" BerHu ").Name);
     }
+
+    [Fact]
+    public void TheRegistryFindsEveryLossClassAndCreatesFreshOnes()
+    {
+        var classes = typeof(DepthLoss).Assembly.GetTypes().Where(t => t.IsSubclassOf(typeof(DepthLoss)) && !t.IsAbstract).ToList();
+        Assert.Equal(classes.Count, DepthLoss.Registry.Count);
+        Assert.Equal(DepthLoss.Names.Count, DepthLoss.Names.Distinct().Count());
+        Assert.Contains("silog-grad", DepthLoss.Names);
+        Assert.Contains("ssi", DepthLoss.Names);
+        Assert.All(DepthLoss.Registry, l => Assert.False(string.IsNullOrWhiteSpace(l.Summary), l.Name));
+        foreach (var name in DepthLoss.Names)
+        {
+            var a = DepthLoss.Create(name);
+            Assert.Equal(name, a.Name);
+            Assert.NotSame(a, DepthLoss.Create(name));
+            Assert.Contains($"{name}: ", DepthLoss.Help());
+        }
+        // the CLI's help names every loss (it once listed 8 of 10)
+        var help = new StringWriter();
+        DepthKit.Cli.Cli.PrintHelp(DepthKit.Cli.Cli.Commands.Single(c => c.Name == "train"), help);
+        Assert.All(DepthLoss.Names, n => Assert.Contains(n, help.ToString()));
+    }
 }

@@ -187,7 +187,7 @@ public class MetricsTests
         var torchResized = nn.functional.interpolate(pred, size: [7, 4], mode: InterpolationMode.Bilinear, align_corners: false)
             .data<float>().ToArray();
         var p = pred.data<float>().ToArray();
-        var ours = Resize.Bilinear(p.AsSpan(0, 15), 3, 5, 7, 4).Concat(Resize.Bilinear(p.AsSpan(15, 15), 3, 5, 7, 4)).ToArray();
+        var ours = DepthKit.Data.Resampling.Bilinear(p.AsSpan(0, 15), 3, 5, 7, 4).Concat(DepthKit.Data.Resampling.Bilinear(p.AsSpan(15, 15), 3, 5, 7, 4)).ToArray();
         for (int i = 0; i < ours.Length; i++) Assert.Equal(torchResized[i], ours[i], 5);
 
         var tensorAcc = new MetricAccumulator(NoCrop);
