@@ -18,7 +18,7 @@ public sealed class ModelsCommand : ICliCommand
             var encoders = a.Encoders.Count == 0 ? "(own conv encoder)"
                 : string.Join("|", a.Encoders.Select(e => e == a.DefaultEncoder ? e + "*" : e));
             o.WriteLine($"{a.Name,-16} {a.DisplayName,-18} {(a.CpuSized ? "yes" : "no"),-4} {encoders,-42} {a.Description}");
-            o.WriteLine($"{"",-16} {"",-18} {"",-4} {"",-42} options: {a.Options}");
+            o.WriteLine($"{"",-16} {"",-18} {"",-4} {"",-42} options: {string.Join(" ", a.Options)}");
         }
         o.WriteLine();
         o.WriteLine("* default encoder. Parameters and layer shapes: depthkit summary --model NAME --size HxW");

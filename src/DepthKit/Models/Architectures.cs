@@ -6,35 +6,38 @@ namespace DepthKit.Models;
 /// <summary>One architecture of the registry.</summary>
 /// <param name="Name">CLI and config name, e.g. <c>cnn-res</c>.</param>
 /// <param name="DisplayName">The slides' name, e.g. "CNN+Res".</param>
-/// <param name="Encoders">Allowed encoders (empty: the model has its own conv encoder).</param>
 /// <param name="Description">One line for <c>depthkit models</c>.</param>
+/// <param name="Encoders">Allowed encoders (empty: the model has its own conv encoder).</param>
 /// <param name="DefaultEncoder">Encoder used when the config gives none.</param>
 /// <param name="CpuSized">Small enough to train on two CPU cores in minutes.</param>
-/// <param name="Options">The architecture's options and their defaults.</param>
+/// <param name="Order">Position in listings (Table 1's order for the slides' four).</param>
+/// <param name="Options">The architecture's options with their defaults.</param>
 /// <param name="Build">Builds the model from a config.</param>
 public sealed record ArchitectureInfo(string Name, string DisplayName, string Description, IReadOnlyList<string> Encoders,
-    string? DefaultEncoder, bool CpuSized, string Options, Func<ModelConfig, DepthNet> Build);
+    string? DefaultEncoder, bool CpuSized, int Order, IReadOnlyList<ArchitectureOption> Options, Func<ModelConfig, DepthNet> Build);
+
+/// <summary>
+/// A model that registers itself (timm's <c>register_model</c>): its class says what it is in a static
+/// <see cref="ArchitectureInfo"/>, and <see cref="Architectures"/> finds it by reflection, so adding an architecture is
+/// one new file.
+/// </summary>
+public interface IArchitecture
+{
+    static abstract ArchitectureInfo Architecture { get; }
+}
 
 /// <summary>The architectures DepthKit knows, by name; <see cref="Create(ModelConfig)"/> builds one from a <see cref="ModelConfig"/>.</summary>
 public static class Architectures
 {
-    static readonly string[] ResNets = ["resnet18", "resnet34", "resnet50", "resnet18-cntk"];
+    /// <summary>The encoders a residual model can take.</summary>
+    public static readonly string[] ResNets = ["resnet18", "resnet34", "resnet50", "resnet18-cntk"];
 
-    public static IReadOnlyList<ArchitectureInfo> All { get; } =
-    [
-        new("cnn-fc", "CNN+FC", "conv trunk + fully connected layers with Dropout predicting a coarse map (Eigen 2014 coarse net)",
-            [], null, true, "width=16 hidden=512 coarse=24x32 dropout=0.5 initial_depth=2.5", c => new CnnFc(c)),
-        new("cnn", "CNN", "plain conv encoder-decoder: conv+BN+ReLU down, upsample+conv up",
-            [], null, true, "width=16 initial_depth=2.5", c => new Cnn(c)),
-        new("cnn-trans", "CNN+trans", "the CNN encoder with a transposed-convolution decoder",
-            [], null, true, "width=16 initial_depth=2.5", c => new CnnTrans(c)),
-        new("cnn-res", "CNN+Res", "ResNet encoder + up-projection decoder with skip connections (CPU-sized)",
-            ResNets, "resnet18", true, "decoder_width=128 upsampling=bilinear|fast-upproj|upproj initial_depth=2.5", c => new CnnRes(c)),
-        new("cnn-res-slides", "CNN+Res (slides)", "the slides' model: frozen ResNet-50, 1x1 conv+BN, three up blocks, 3x3 conv, ReLU",
-            ResNets, "resnet50", false, "freeze=true", c => new CnnResSlides(c)),
-        new("fcrn", "FCRN", "Laina et al. 2016: ResNet-50, 1x1 conv+BN, four up-projections, 3x3 conv",
-            ResNets, "resnet50", false, "upsampling=upproj|fast-upproj freeze=false", c => new Fcrn(c)),
-    ];
+    /// <summary>Every <see cref="IArchitecture"/> of this library, by <see cref="ArchitectureInfo.Order"/>.</summary>
+    public static IReadOnlyList<ArchitectureInfo> All { get; } = typeof(Architectures).Assembly.GetTypes()
+        .Where(t => typeof(IArchitecture).IsAssignableFrom(t) && !t.IsAbstract && !t.IsInterface)
+        .Select(t => (ArchitectureInfo)t.GetProperty(nameof(IArchitecture.Architecture), System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)!.GetValue(null)!)
+        .OrderBy(a => a.Order).ThenBy(a => a.Name, StringComparer.Ordinal)
+        .ToList();
 
     public static IEnumerable<string> Names => All.Select(a => a.Name);
 
@@ -51,10 +54,12 @@ public static class Architectures
             throw new ArgumentException(info.Encoders.Count == 0
                 ? $"model '{info.Name}' has its own encoder: do not give one ('{config.Encoder}')"
                 : $"model '{info.Name}' encoder '{config.Encoder}': use one of {string.Join(", ", info.Encoders)}");
-        var known = info.Options.Split(' ', StringSplitOptions.RemoveEmptyEntries).Select(o => o.Split('=')[0]).ToHashSet();
-        foreach (var option in config.Options.Keys)
-            if (!known.Contains(option))
-                throw new ArgumentException($"model '{info.Name}' has no option '{option}': its options are {string.Join(", ", known)}");
+        foreach (var (name, value) in config.Options)
+        {
+            var option = info.Options.FirstOrDefault(o => o.Name == name)
+                ?? throw new ArgumentException($"model '{info.Name}' has no option '{name}': its options are {string.Join(", ", info.Options.Select(o => o.Name))}");
+            option.Check(value);
+        }
         return info.Build(config with { Name = info.Name, Encoder = config.Encoder?.ToLowerInvariant() ?? info.DefaultEncoder });
     }
 

@@ -12,16 +12,19 @@ namespace DepthKit.Models;
 /// </code>
 /// Options: <c>width</c> (first stage channels, default 16; the stages use w, 2w, 4w, 8w).
 /// </summary>
-public sealed class Cnn : DepthNet
+public sealed class Cnn : DepthNet, IArchitecture
 {
+    public static ArchitectureInfo Architecture { get; } = new("cnn", "CNN", "plain conv encoder-decoder: conv+BN+ReLU down, upsample+conv up",
+        [], null, CpuSized: true, Order: 2, [ConvEncoder.Width, ConvEncoder.Coords, DepthHead.InitialDepth], c => new Cnn(c));
+
     readonly ConvEncoder encoder;
     readonly Sequential decoder;
     readonly Conv2d head;
 
     public Cnn(ModelConfig config) : base(nameof(Cnn), config)
     {
-        long w = config.GetInt("width", 16);
-        encoder = new ConvEncoder([w, 2 * w, 4 * w, 8 * w], config.GetBool("coords", false));
+        long w = config.GetInt(ConvEncoder.Width);
+        encoder = new ConvEncoder([w, 2 * w, 4 * w, 8 * w], config.GetBool(ConvEncoder.Coords));
         decoder = Cnn.Decoder(w, (cin, cout) => new UpsampleConv(cin, cout));
         head = Layers.Conv(w, 1, 3, bias: true);
         RegisterComponents();

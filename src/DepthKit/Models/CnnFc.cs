@@ -15,8 +15,16 @@ namespace DepthKit.Models;
 /// The pooling makes the FC input size independent of the image size. Options: <c>width</c> (default 16),
 /// <c>hidden</c> (default 512), <c>coarse</c> (HxW, default 24x32), <c>dropout</c> (default 0.5).
 /// </summary>
-public sealed class CnnFc : DepthNet
+public sealed class CnnFc : DepthNet, IArchitecture
 {
+    public static readonly ArchitectureOption Hidden = ArchitectureOption.Int("hidden", 512, "units of the hidden fully connected layer");
+    public static readonly ArchitectureOption Coarse = ArchitectureOption.Size("coarse", 24, 32, "size HxW of the coarse map the FC layers predict");
+    public static readonly ArchitectureOption DropoutRate = ArchitectureOption.Number("dropout", 0.5, "dropout before the last FC layer");
+
+    public static ArchitectureInfo Architecture { get; } = new("cnn-fc", "CNN+FC",
+        "conv trunk + fully connected layers with Dropout predicting a coarse map (Eigen 2014 coarse net)",
+        [], null, CpuSized: true, Order: 1, [ConvEncoder.Width, Hidden, Coarse, DropoutRate, ConvEncoder.Coords, DepthHead.InitialDepth], c => new CnnFc(c));
+
     readonly ConvEncoder encoder;
     readonly AdaptiveAvgPool2d pool;
     readonly Linear fc1;
@@ -28,13 +36,13 @@ public sealed class CnnFc : DepthNet
 
     public CnnFc(ModelConfig config) : base(nameof(CnnFc), config)
     {
-        long w = config.GetInt("width", 16);
-        long hidden = config.GetInt("hidden", 512);
-        (coarseHeight, coarseWidth) = config.GetSize("coarse", (24, 32));
-        encoder = new ConvEncoder([w, 2 * w, 4 * w, 8 * w], config.GetBool("coords", false));
+        long w = config.GetInt(ConvEncoder.Width);
+        long hidden = config.GetInt(Hidden);
+        (coarseHeight, coarseWidth) = config.GetSize(Coarse);
+        encoder = new ConvEncoder([w, 2 * w, 4 * w, 8 * w], config.GetBool(ConvEncoder.Coords));
         pool = nn.AdaptiveAvgPool2d([6, 8]);
         fc1 = nn.Linear(8 * w * 6 * 8, hidden);
-        dropout = nn.Dropout(config.GetDouble("dropout", 0.5));
+        dropout = nn.Dropout(config.GetDouble(DropoutRate));
         fc2 = nn.Linear(hidden, coarseHeight * coarseWidth);
         RegisterComponents();
         Layers.InitializeWeights(this);

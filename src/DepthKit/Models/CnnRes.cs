@@ -20,8 +20,17 @@ namespace DepthKit.Models;
 /// (<see cref="UpProjection"/>); the last two leave a period-2 grid in the maps (see BilinearUpProjection). Encoder: <c>resnet18</c>
 /// (default), <c>resnet34</c>, <c>resnet50</c>, <c>resnet18-cntk</c> (for the offline ImageNet weights). Any H, W works (a decoder map is resized to its skip when a size is odd); multiples of 32 avoid the resizing.
 /// </summary>
-public sealed class CnnRes : DepthNet
+public sealed class CnnRes : DepthNet, IArchitecture
 {
+    public static readonly ArchitectureOption DecoderWidth = ArchitectureOption.Int("decoder_width", 128, "channels of the first decoder unit (halved by each)");
+    public static readonly ArchitectureOption Upsampling = ArchitectureOption.Choice("upsampling",
+        "decoder unit: bilinear 2x + conv (no grid), the slides' fast up-projection, or the unpooling up-projection", "bilinear", "fast-upproj", "upproj");
+    public static readonly ArchitectureOption UpKernel = ArchitectureOption.Int("up_kernel", 3, "kernel size of the bilinear unit's convolutions");
+
+    public static ArchitectureInfo Architecture { get; } = new("cnn-res", "CNN+Res",
+        "ResNet encoder + up-projection decoder with skip connections (CPU-sized)",
+        Architectures.ResNets, "resnet18", CpuSized: true, Order: 4, [DecoderWidth, Upsampling, UpKernel, DepthHead.InitialDepth], c => new CnnRes(c));
+
     readonly ResNet encoder;
     readonly ConvBnRelu reduce;
     readonly ModuleList<nn.Module<Tensor, Tensor>> ups;
@@ -32,8 +41,8 @@ public sealed class CnnRes : DepthNet
     public CnnRes(ModelConfig config) : base(nameof(CnnRes), config)
     {
         encoder = Architectures.CreateEncoder(config.Encoder ?? "resnet18");
-        long d = config.GetInt("decoder_width", 128);
-        string upsampling = config.GetChoice("upsampling", "bilinear", "bilinear", "fast-upproj", "upproj");
+        long d = config.GetInt(DecoderWidth);
+        string upsampling = config.GetChoice(Upsampling);
         reduce = new ConvBnRelu(encoder.OutChannels, d, 1);
         long[] widths = [d, d / 2, d / 4, d / 8, d / 8];
         ups = nn.ModuleList<nn.Module<Tensor, Tensor>>();
@@ -41,7 +50,7 @@ public sealed class CnnRes : DepthNet
         // skip sources, deepest first: layer3, layer2, layer1, stem
         for (int i = 0; i < 4; i++)
         {
-            ups.Add(UpUnit(upsampling, widths[i], widths[i + 1], config.GetInt("up_kernel", 3)));
+            ups.Add(UpUnit(upsampling, widths[i], widths[i + 1], config.GetInt(UpKernel)));
             skips.Add(new SkipProjection(encoder.FeatureChannels[3 - i], widths[i + 1]));
         }
         head = Layers.Conv(widths[^1], 1, 3, bias: true);

@@ -15,8 +15,14 @@ namespace DepthKit.Models;
 /// The output is smaller than the input (62x78 for 256x320): the training code resizes the target to it.
 /// Option <c>freeze</c> (default true) freezes the trunk, as on the slide.
 /// </summary>
-public sealed class CnnResSlides : DepthNet
+public sealed class CnnResSlides : DepthNet, IArchitecture
 {
+    public static readonly ArchitectureOption Freeze = ArchitectureOption.Flag("freeze", true, "freeze the ResNet trunk (as on the slide)");
+
+    public static ArchitectureInfo Architecture { get; } = new("cnn-res-slides", "CNN+Res (slides)",
+        "the slides' model: frozen ResNet-50, 1x1 conv+BN, three up blocks, 3x3 conv, ReLU",
+        Architectures.ResNets, "resnet50", CpuSized: false, Order: 5, [Freeze], c => new CnnResSlides(c));
+
     readonly ResNet encoder;
     readonly Conv2d conv;
     readonly BatchNorm2d bn;
@@ -36,7 +42,7 @@ public sealed class CnnResSlides : DepthNet
         up3 = new SlideUpBlock(256);
         head = nn.Conv2d(128, 1, 3, stride: 1, padding: 0L, bias: true);
         RegisterComponents();
-        if (config.GetBool("freeze", true)) FreezeEncoder();
+        if (config.GetBool(Freeze)) FreezeEncoder();
     }
 
     public override nn.Module Encoder => encoder;

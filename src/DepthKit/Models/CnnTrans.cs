@@ -15,16 +15,19 @@ namespace DepthKit.Models;
 /// first is a training option of any model (<c>--augment</c>), the second is CNN+Res with a pretrained encoder.
 /// Options: <c>width</c> (default 16).
 /// </summary>
-public sealed class CnnTrans : DepthNet
+public sealed class CnnTrans : DepthNet, IArchitecture
 {
+    public static ArchitectureInfo Architecture { get; } = new("cnn-trans", "CNN+trans", "the CNN encoder with a transposed-convolution decoder",
+        [], null, CpuSized: true, Order: 3, [ConvEncoder.Width, ConvEncoder.Coords, DepthHead.InitialDepth], c => new CnnTrans(c));
+
     readonly ConvEncoder encoder;
     readonly Sequential decoder;
     readonly Conv2d head;
 
     public CnnTrans(ModelConfig config) : base(nameof(CnnTrans), config)
     {
-        long w = config.GetInt("width", 16);
-        encoder = new ConvEncoder([w, 2 * w, 4 * w, 8 * w], config.GetBool("coords", false));
+        long w = config.GetInt(ConvEncoder.Width);
+        encoder = new ConvEncoder([w, 2 * w, 4 * w, 8 * w], config.GetBool(ConvEncoder.Coords));
         decoder = Cnn.Decoder(w, (cin, cout) => new TransposedConvBnRelu(cin, cout));
         head = Layers.Conv(w, 1, 3, bias: true);
         RegisterComponents();

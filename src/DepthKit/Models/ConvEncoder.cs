@@ -11,6 +11,12 @@ namespace DepthKit.Models;
 /// </summary>
 public sealed class ConvEncoder : nn.Module<Tensor, Tensor>
 {
+    /// <summary>Channels of the first stage (the stages use w, 2w, 4w, 8w).</summary>
+    public static readonly ArchitectureOption Width = ArchitectureOption.Int("width", 16, "first stage channels (stages w, 2w, 4w, 8w)");
+
+    /// <summary>Row and column channels appended to the input (<see cref="WithCoordinates"/>).</summary>
+    public static readonly ArchitectureOption Coords = ArchitectureOption.Flag("coords", false, "give the first stage each pixel's row and column (CoordConv)");
+
     readonly Sequential stages;
 
     /// <summary>Output channels of each stage.</summary>

@@ -14,8 +14,15 @@ namespace DepthKit.Models;
 /// 63,563,009 parameters for ResNet-50. Option <c>upsampling</c>: <c>upproj</c> (default,
 /// <see cref="UpProjection"/>) or <c>fast-upproj</c> (<see cref="FastUpProjection"/>, same parameter count).
 /// </summary>
-public sealed class Fcrn : DepthNet
+public sealed class Fcrn : DepthNet, IArchitecture
 {
+    public static readonly ArchitectureOption Upsampling = ArchitectureOption.Choice("upsampling",
+        "up-projection (FCRN's) or its fast interleaved form", "upproj", "fast-upproj");
+    public static readonly ArchitectureOption Freeze = ArchitectureOption.Flag("freeze", false, "freeze the ResNet trunk");
+
+    public static ArchitectureInfo Architecture { get; } = new("fcrn", "FCRN", "Laina et al. 2016: ResNet-50, 1x1 conv+BN, four up-projections, 3x3 conv",
+        Architectures.ResNets, "resnet50", CpuSized: false, Order: 6, [Upsampling, Freeze], c => new Fcrn(c));
+
     readonly ResNet encoder;
     readonly Conv2d conv;
     readonly BatchNorm2d bn;
@@ -25,7 +32,7 @@ public sealed class Fcrn : DepthNet
     public Fcrn(ModelConfig config) : base(nameof(Fcrn), config)
     {
         encoder = Architectures.CreateEncoder(config.Encoder ?? "resnet50");
-        bool fast = config.GetChoice("upsampling", "upproj", "fast-upproj", "upproj") == "fast-upproj";
+        bool fast = config.GetChoice(Upsampling) == "fast-upproj";
         conv = nn.Conv2d(encoder.OutChannels, 1024, 1, stride: 1, padding: 0L, bias: false);
         bn = nn.BatchNorm2d(1024);
         ups = nn.ModuleList<nn.Module<Tensor, Tensor>>();
@@ -35,7 +42,7 @@ public sealed class Fcrn : DepthNet
         head = nn.Conv2d(64, 1, 3, padding: 1, bias: true);
         RegisterComponents();
         Layers.InitializeWeights(ups);
-        if (config.GetBool("freeze", false)) FreezeEncoder();
+        if (config.GetBool(Freeze)) FreezeEncoder();
     }
 
     public override nn.Module Encoder => encoder;

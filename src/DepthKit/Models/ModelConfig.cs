@@ -41,6 +41,16 @@ public sealed record ModelConfig
     public ModelConfig With(string option, string value) =>
         this with { Options = new Dictionary<string, string>(Options) { [option] = value } };
 
+    public int GetInt(ArchitectureOption o) => GetInt(o.Name, int.Parse(o.Default, CultureInfo.InvariantCulture));
+    public double GetDouble(ArchitectureOption o) => GetDouble(o.Name, double.Parse(o.Default, CultureInfo.InvariantCulture));
+    public bool GetBool(ArchitectureOption o) => GetBool(o.Name, o.Default == "true");
+    public string GetChoice(ArchitectureOption o) => GetChoice(o.Name, o.Default, o.Choices);
+    public (int Height, int Width) GetSize(ArchitectureOption o)
+    {
+        var parts = o.Default.Split('x');
+        return GetSize(o.Name, (int.Parse(parts[0], CultureInfo.InvariantCulture), int.Parse(parts[1], CultureInfo.InvariantCulture)));
+    }
+
     public int GetInt(string option, int fallback) =>
         !Options.TryGetValue(option, out var v) ? fallback
         : int.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out var i) && i > 0 ? i

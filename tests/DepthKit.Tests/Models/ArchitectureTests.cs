@@ -141,4 +141,28 @@ public class ArchitectureTests
     {
         Assert.Equal(["CNN+FC", "CNN", "CNN+trans", "CNN+Res"], Architectures.All.Where(a => a.CpuSized).Select(a => a.DisplayName));
     }
+
+    [Fact]
+    public void TheRegistryFindsEveryArchitectureClassAndEachOfItsOptionsIsAccepted()
+    {
+        var classes = typeof(DepthNet).Assembly.GetTypes().Where(t => t.IsSubclassOf(typeof(DepthNet)) && !t.IsAbstract).ToList();
+        Assert.Equal(classes.Count, Architectures.All.Count);
+        Assert.Equal(["cnn-fc", "cnn", "cnn-trans", "cnn-res", "cnn-res-slides", "fcrn"], Architectures.All.Select(a => a.Name));
+        foreach (var a in Architectures.All)
+        {
+            Assert.Equal(a.Options.Count, a.Options.Select(o => o.Name).Distinct().Count());
+            foreach (var o in a.Options)
+            {
+                // every declared option builds at its default (the plain CNNs once rejected their own coords option)
+                using var scope = NewDisposeScope();
+                var config = new ModelConfig(a.Name, null, 64, 64).With(o.Name, o.Kind == OptionKind.Choice ? o.Choices[^1] : o.Default);
+                if (a.CpuSized) Assert.NotNull(Architectures.Create(config));
+                else o.Check(config.Options[o.Name]);
+                var wrong = Assert.Throws<ArgumentException>(() => o.Check(o.Kind == OptionKind.Flag ? "maybe" : "0x"));
+                Assert.Contains(o.Name, wrong.Message);
+            }
+        }
+        Assert.Contains("upsampling=bilinear|fast-upproj|upproj", string.Join(" ", Architectures.Get("cnn-res").Options));
+        Assert.Contains("coords=false", string.Join(" ", Architectures.Get("cnn").Options));
+    }
 }
