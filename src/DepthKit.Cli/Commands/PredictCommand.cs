@@ -13,7 +13,7 @@ public sealed class PredictCommand : ICliCommand
     public string Summary => "Predict depth for an image or a folder: NAME_depth.png (16-bit mm), NAME_depth_color.png, NAME.ply";
     public IReadOnlyList<CliOption> Options { get; } =
     [
-        new("checkpoint", "run folder (uses best.ckpt, else last.ckpt) or a .ckpt file", Required: true),
+        new("checkpoint", "run folder (uses best.ckpt, else last.ckpt), a .ckpt file, or 'default' (the bundled model)", Required: true),
         new("image", "an image file or a folder of images", Required: true),
         new("out", "output folder", Required: true),
         new("colormap", "plasma, viridis, magma or gray (near = dark end in all of them)", "plasma"),

@@ -68,6 +68,8 @@ public sealed class OnnxExporter
             if (!walked.Torch.shape.SequenceEqual(reference.shape))
                 throw new InvalidOperationException($"ONNX export of {model.Config.Name}: the walk gives shape [{string.Join(", ", walked.Shape)}], the model [{string.Join(", ", reference.shape)}]");
             double relative = ((walked.Torch - reference).abs() / reference.abs().clamp_min(1e-6)).max().ToDouble();
+            if (!double.IsFinite(relative))
+                throw new InvalidOperationException($"ONNX export of {model.Config.Name}: the model's output is not finite (NaN or infinite weights?); nothing was written");
             if (relative > 1e-5)
                 throw new InvalidOperationException($"ONNX export of {model.Config.Name}: the walk does not reproduce the model's forward (relative difference {relative:G3}); this module tree needs a new export rule");
 
@@ -109,19 +111,7 @@ public sealed class OnnxExporter
     public static OnnxExportInfo Save(DepthNet model, int height, int width, string path)
     {
         var (proto, info) = Build(model, height, width);
-        var full = Path.GetFullPath(path);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        var temp = $"{full}.{Environment.ProcessId}.tmp";
-        try
-        {
-            using (var file = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
-                proto.WriteTo(file);
-            File.Move(temp, full, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temp)) File.Delete(temp);
-        }
+        Data.AtomicFile.Write(path, proto.WriteTo);
         return info;
     }
 

@@ -18,10 +18,13 @@ public static class ModelFactory
         return model;
     }
 
-    /// <summary>Loads a trained model for inference from a run folder (best.ckpt, else last.ckpt) or a checkpoint file.</summary>
+    /// <summary>
+    /// Loads a trained model for inference from a run folder (best.ckpt, else last.ckpt), a checkpoint file or the
+    /// name of a bundled model (<see cref="BundledModels"/>: <c>default</c>).
+    /// </summary>
     public static (DepthNet Model, CheckpointInfo Info) LoadForInference(string runDirOrFile, torch.Device? device = null)
     {
-        var path = Checkpoint.Resolve(runDirOrFile, Checkpoint.BestFile);
+        var path = Checkpoint.Resolve(BundledModels.Resolve(runDirOrFile), Checkpoint.BestFile);
         var info = Checkpoint.ReadInfo(path);
         var model = Architectures.Create(ModelConfig.FromJson(info.Model.ConfigJson));
         Checkpoint.Load(path, model, info.Model);

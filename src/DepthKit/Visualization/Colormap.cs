@@ -77,7 +77,7 @@ public static class Colormap
                     if (far is null) hi = Math.Max(hi, d);
                 }
         if (!(hi > lo)) hi = lo + 1e-6;
-        var lut = new (byte R, byte G, byte B)[1024];
+        var lut = new (byte R, byte G, byte B)[TableSize];
         for (int i = 0; i < lut.Length; i++) lut[i] = Map(name, i / (double)(lut.Length - 1));
         var rgb = new byte[depth.Length * 3];
         for (int i = 0; i < depth.Length; i++)
@@ -89,6 +89,9 @@ public static class Colormap
         }
         return rgb;
     }
+
+    /// <summary>Entries of the table <see cref="Colorize"/> draws from (a depth goes to the nearest entry).</summary>
+    public const int TableSize = 1024;
 
     static byte ToByte(double v) => (byte)Math.Clamp(Math.Round(v * 255), 0, 255);
 }

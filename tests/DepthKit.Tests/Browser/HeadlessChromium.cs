@@ -71,10 +71,23 @@ public sealed class HeadlessChromium
     /// <paramref name="settle"/> after load), and reports. Throws when the browser does not start or the page does
     /// not load within <paramref name="timeout"/>.
     /// </summary>
-    public PageReport Open(string htmlFile, TimeSpan? timeout = null, TimeSpan? settle = null) =>
-        OpenAsync(htmlFile, timeout ?? TimeSpan.FromSeconds(90), settle ?? TimeSpan.FromSeconds(10)).GetAwaiter().GetResult();
+    public PageReport Open(string htmlFile, TimeSpan? timeout = null, TimeSpan? settle = null)
+    {
+        var (state, visit) = Drive(htmlFile, page => page.SettleAsync(settle ?? TimeSpan.FromSeconds(10)), timeout);
+        return new PageReport(visit.Url, state.GetProperty("title").GetString() ?? "", state.GetProperty("text").GetInt32(),
+            Strings(state.GetProperty("charts")), Strings(state.GetProperty("blank")), state.GetProperty("images").GetInt32(),
+            Strings(state.GetProperty("broken")), visit.OutsideRequests, visit.ScriptErrors);
+    }
 
-    async Task<PageReport> OpenAsync(string htmlFile, TimeSpan timeout, TimeSpan settle)
+    /// <summary>
+    /// Loads <paramref name="htmlFile"/> with the network off, waits for the load event and hands the page to
+    /// <paramref name="body"/> (scripts, file inputs), as a user would use it; returns what body returned and what the
+    /// page asked for outside itself. Throws when it all takes longer than <paramref name="timeout"/>.
+    /// </summary>
+    public (T Result, PageVisit Visit) Drive<T>(string htmlFile, Func<BrowserPage, Task<T>> body, TimeSpan? timeout = null) =>
+        DriveAsync(htmlFile, body, timeout ?? TimeSpan.FromSeconds(90)).GetAwaiter().GetResult();
+
+    async Task<(T, PageVisit)> DriveAsync<T>(string htmlFile, Func<BrowserPage, Task<T>> body, TimeSpan timeout)
     {
         var path = Path.GetFullPath(htmlFile);
         if (!File.Exists(path)) throw new FileNotFoundException($"no page to open: {path}", path);
@@ -132,24 +145,13 @@ public sealed class HeadlessChromium
             await cdp.SendAsync("Page.navigate", new JsonObject { ["url"] = url }, session, cts.Token);
             await loaded.Task.WaitAsync(cts.Token);
 
-            // charts draw from inline scripts, mostly before the load event; give stragglers a moment
-            JsonElement state = default;
-            var clock = Stopwatch.StartNew();
-            do
-            {
-                state = await EvaluateAsync(cdp, session, InspectScript, cts.Token);
-                if (state.GetProperty("blank").GetArrayLength() == 0 && state.GetProperty("pendingImages").GetInt32() == 0) break;
-                await Task.Delay(250, cts.Token);
-            } while (clock.Elapsed < settle);
-
+            var result = await body(new BrowserPage(cdp, session, cts.Token));
             var outside = requests.Select(u => u.Split('#')[0]).Where(u => !IsInside(u, url)).Distinct().ToList();
-            return new PageReport(url, state.GetProperty("title").GetString() ?? "", state.GetProperty("text").GetInt32(),
-                Strings(state.GetProperty("charts")), Strings(state.GetProperty("blank")), state.GetProperty("images").GetInt32(),
-                Strings(state.GetProperty("broken")), outside, errors.ToList());
+            return (result, new PageVisit(url, outside, errors.ToList()));
         }
         catch (OperationCanceledException) when (cts.IsCancellationRequested)
         {
-            throw new TimeoutException($"chromium did not load {url} within {timeout.TotalSeconds:0} s; it said:\n{Tail(stderr)}");
+            throw new TimeoutException($"chromium did not finish with {url} within {timeout.TotalSeconds:0} s; it said:\n{Tail(stderr)}");
         }
         finally
         {
@@ -167,7 +169,7 @@ public sealed class HeadlessChromium
     /// Runs in the page: the ids inline scripts draw charts into (skipping big library scripts such as plotly.js
     /// itself), which of them hold no plot SVG, and which images did not decode.
     /// </summary>
-    const string InspectScript = """
+    internal const string InspectScript = """
         (() => {
           const ids = new Set();
           const re = /Plotly\.(?:newPlot|react)\(\s*['"]([^'"]+)['"]/g;
@@ -186,14 +188,7 @@ public sealed class HeadlessChromium
         })()
         """;
 
-    static async Task<JsonElement> EvaluateAsync(DevTools cdp, string? session, string expression, CancellationToken token)
-    {
-        var result = await cdp.SendAsync("Runtime.evaluate", new JsonObject { ["expression"] = expression, ["returnByValue"] = true }, session, token);
-        if (result.TryGetProperty("exceptionDetails", out var error)) throw new InvalidOperationException($"page inspection failed: {error}");
-        return result.GetProperty("result").GetProperty("value");
-    }
-
-    static List<string> Strings(JsonElement array) => array.EnumerateArray().Select(e => e.GetString() ?? "").ToList();
+    internal static List<string> Strings(JsonElement array) => array.EnumerateArray().Select(e => e.GetString() ?? "").ToList();
 
     /// <summary>The browser writes its DevTools port into the profile folder once it listens.</summary>
     static async Task<Uri> DevToolsEndpoint(string profile, Process browser, StringBuilder stderr, CancellationToken token)
@@ -215,6 +210,72 @@ public sealed class HeadlessChromium
     static string Tail(StringBuilder log)
     {
         lock (log) return log.Length > 3000 ? log.ToString()[^3000..] : log.ToString();
+    }
+}
+
+/// <summary>What a visit asked for outside the page and which script errors it met.</summary>
+public sealed record PageVisit(string Url, IReadOnlyList<string> OutsideRequests, IReadOnlyList<string> ScriptErrors);
+
+/// <summary>A loaded page in <see cref="HeadlessChromium.Drive"/>: run scripts in it and use its file inputs.</summary>
+public sealed class BrowserPage
+{
+    readonly DevTools _cdp;
+    readonly string? _session;
+    readonly CancellationToken _token;
+
+    internal BrowserPage(DevTools cdp, string? session, CancellationToken token) { _cdp = cdp; _session = session; _token = token; }
+
+    /// <summary>The value of a script expression (a promise is awaited); a script error throws.</summary>
+    public async Task<JsonElement> EvaluateAsync(string expression)
+    {
+        var result = await _cdp.SendAsync("Runtime.evaluate",
+            new JsonObject { ["expression"] = expression, ["returnByValue"] = true, ["awaitPromise"] = true }, _session, _token);
+        if (result.TryGetProperty("exceptionDetails", out var error)) throw new InvalidOperationException($"page script failed: {error}");
+        return result.GetProperty("result").TryGetProperty("value", out var value) ? value : default;
+    }
+
+    /// <summary>Polls <paramref name="condition"/> (a script expression) until it is true; throws with <paramref name="describe"/>'s value after <paramref name="limit"/>.</summary>
+    public async Task WaitForAsync(string condition, TimeSpan limit, string describe = "document.body && document.body.innerText.slice(0, 300)")
+    {
+        var clock = Stopwatch.StartNew();
+        while ((await EvaluateAsync(condition)).ValueKind != JsonValueKind.True)
+        {
+            if (clock.Elapsed > limit) throw new TimeoutException($"the page did not reach '{condition}' within {limit.TotalSeconds:0} s: {await EvaluateAsync(describe)}");
+            await Task.Delay(200, _token);
+        }
+    }
+
+    /// <summary>Chooses <paramref name="file"/> in the page's file input <paramref name="selector"/>, as a user picking a file (fires change).</summary>
+    public async Task SetFileAsync(string selector, string file)
+    {
+        var document = await _cdp.SendAsync("DOM.getDocument", new JsonObject(), _session, _token);
+        var node = await _cdp.SendAsync("DOM.querySelector",
+            new JsonObject { ["nodeId"] = document.GetProperty("root").GetProperty("nodeId").GetInt32(), ["selector"] = selector }, _session, _token);
+        await _cdp.SendAsync("DOM.setFileInputFiles",
+            new JsonObject { ["files"] = new JsonArray(Path.GetFullPath(file)), ["nodeId"] = node.GetProperty("nodeId").GetInt32() }, _session, _token);
+    }
+
+    /// <summary>Saves what the page shows as a PNG (the viewport, or the whole page with <paramref name="fullPage"/>).</summary>
+    public async Task ScreenshotAsync(string pngFile, bool fullPage = true)
+    {
+        var shot = await _cdp.SendAsync("Page.captureScreenshot",
+            new JsonObject { ["format"] = "png", ["captureBeyondViewport"] = fullPage }, _session, _token);
+        await File.WriteAllBytesAsync(pngFile, Convert.FromBase64String(shot.GetProperty("data").GetString()!), _token);
+    }
+
+    /// <summary>Waits until the page's charts have drawn and its images loaded (at most <paramref name="settle"/>), then inspects it.</summary>
+    internal async Task<JsonElement> SettleAsync(TimeSpan settle)
+    {
+        // charts draw from inline scripts, mostly before the load event; give stragglers a moment
+        JsonElement state;
+        var clock = Stopwatch.StartNew();
+        do
+        {
+            state = await EvaluateAsync(HeadlessChromium.InspectScript);
+            if (state.GetProperty("blank").GetArrayLength() == 0 && state.GetProperty("pendingImages").GetInt32() == 0) break;
+            await Task.Delay(250, _token);
+        } while (clock.Elapsed < settle);
+        return state;
     }
 }
 

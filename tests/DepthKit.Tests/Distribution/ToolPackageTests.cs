@@ -1,0 +1,111 @@
+using System.Diagnostics;
+using System.IO.Compression;
+using System.Text;
+using System.Xml.Linq;
+using DepthKit.Tests.Onnx;
+using Xunit.Abstractions;
+
+namespace DepthKit.Tests.Distribution;
+
+/// <summary>
+/// The CLI as users install it: <c>dotnet pack</c> makes the tool package (the outer one naming the runtime-specific
+/// ones, and the linux-x64 one with its libtorch), <c>dotnet tool install</c> puts it into a fresh tool path, and the
+/// installed <c>depthkit</c> runs <c>doctor</c> and <c>predict</c>. Packs only linux-x64 (the CI's platform).
+/// </summary>
+[Collection(nameof(DepthKit.Tests.Models.GlobalTorchSeed))]
+public class ToolPackageTests(ITestOutputHelper log)
+{
+    [Fact]
+    public void PackedToolInstallsAndRunsDoctorAndPredict()
+    {
+        var root = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", ".."));
+        var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}") ? "Release" : "Debug";
+        var dir = Directory.CreateTempSubdirectory("depthkit-tool-").FullName;
+        try
+        {
+            var packages = Path.Combine(dir, "nupkg");
+            var clock = Stopwatch.StartNew();
+            // the test run built the CLI already: pack what it built (the publish folder goes into the temporary folder)
+            Run("dotnet", ["pack", Path.Combine(root, "src", "DepthKit.Cli"), "-c", configuration, "--no-build", "-o", packages,
+                "-p:ToolPackageRuntimeIdentifiers=linux-x64", $"-p:PublishDir={Path.Combine(dir, "publish")}{Path.DirectorySeparatorChar}"], root, TimeSpan.FromMinutes(10));
+            log.WriteLine($"pack: {clock.Elapsed.TotalSeconds:F0} s");
+            var version = typeof(DepthKit.Training.Checkpoint).Assembly.GetName().Version!.ToString(3);
+            var outer = Path.Combine(packages, $"DepthKit.Cli.{version}.nupkg");
+            var linux = Path.Combine(packages, $"DepthKit.Cli.linux-x64.{version}.nupkg");
+            Assert.True(File.Exists(outer) && File.Exists(linux), $"packages: {string.Join(", ", Directory.GetFiles(packages).Select(Path.GetFileName))}");
+            log.WriteLine($"{Path.GetFileName(outer)}: {new FileInfo(outer).Length / 1e3:F0} kB, {Path.GetFileName(linux)}: {new FileInfo(linux).Length / 1e6:F0} MB");
+
+            // the outer package: metadata, readme, licence, and the runtime-specific package it points to
+            using (var zip = ZipFile.OpenRead(outer))
+            {
+                var nuspec = XDocument.Load(zip.Entries.Single(e => e.FullName.EndsWith(".nuspec", StringComparison.Ordinal)).Open());
+                string? Meta(string name) => nuspec.Descendants().FirstOrDefault(e => e.Name.LocalName == name)?.Value;
+                Assert.Contains("monocular depth", Meta("description"));
+                Assert.Equal("MIT", Meta("license"));
+                Assert.Equal("README.md", Meta("readme"));
+                Assert.Contains(zip.Entries, e => e.FullName == "README.md");
+                Assert.Contains(zip.Entries, e => e.FullName == "LICENSE");
+                var settings = XDocument.Load(zip.Entries.Single(e => e.Name == "DotnetToolSettings.xml").Open());
+                Assert.Contains(settings.Descendants().Where(e => e.Name.LocalName == "RuntimeIdentifierPackage"),
+                    e => (string?)e.Attribute("RuntimeIdentifier") == "linux-x64" && (string?)e.Attribute("Id") == "DepthKit.Cli.linux-x64");
+            }
+            // the linux-x64 package carries libtorch for Linux only
+            using (var zip = ZipFile.OpenRead(linux))
+            {
+                Assert.Contains(zip.Entries, e => e.Name == "libtorch_cpu.so");
+                Assert.DoesNotContain(zip.Entries, e => e.Name.EndsWith(".dll", StringComparison.Ordinal) && e.Name.StartsWith("torch", StringComparison.Ordinal));
+                Assert.DoesNotContain(zip.Entries, e => e.Name.EndsWith(".dylib", StringComparison.Ordinal));
+            }
+
+            var tools = Path.Combine(dir, "tools");
+            clock.Restart();
+            Run("dotnet", ["tool", "install", "DepthKit.Cli", "--tool-path", tools, "--add-source", packages, "--version", version], dir, TimeSpan.FromMinutes(10));
+            log.WriteLine($"install: {clock.Elapsed.TotalSeconds:F0} s, {DirectorySize(tools) / 1e6:F0} MB installed");
+            var depthkit = Path.Combine(tools, OperatingSystem.IsWindows() ? "depthkit.exe" : "depthkit");
+
+            var doctor = Run(depthkit, ["doctor"], dir, TimeSpan.FromMinutes(5));
+            Assert.Contains("libtorch", doctor);
+            Assert.Contains("conv2d check         ok", doctor);
+
+            var run = ExportCommandTests.SaveRandomRun(Path.Combine(dir, "run"), "cnn", null, "width=4", 24, 32);
+            var photo = Path.Combine(dir, "photo.png");
+            var rgb = new byte[30 * 40 * 3];
+            for (int i = 0; i < rgb.Length; i++) rgb[i] = (byte)(i * 13 % 253);
+            DepthKit.Data.RgbImage.WritePng(photo, 30, 40, rgb);
+            var output = Path.Combine(dir, "out");
+            var predicted = Run(depthkit, ["predict", "--checkpoint", run, "--image", photo, "--out", output], dir, TimeSpan.FromMinutes(5));
+            Assert.Contains("photo.png -> photo_depth.png: 30x40", predicted);
+            var depth = DepthKit.Data.DepthPng.Read(Path.Combine(output, "photo_depth.png"));
+            Assert.Equal((30, 40, 16), (depth.Height, depth.Width, depth.BitDepth));
+            Assert.True(depth.Values.All(v => v > 0), "every pixel has a depth");
+        }
+        finally { Directory.Delete(dir, recursive: true); }
+    }
+
+    static long DirectorySize(string dir) => Directory.EnumerateFiles(dir, "*", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length);
+
+    /// <summary>Runs a program, returns its output; fails the test with the output when it exits non-zero.</summary>
+    static string Run(string file, string[] args, string workingDirectory, TimeSpan timeout)
+    {
+        var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = workingDirectory };
+        foreach (var a in args) info.ArgumentList.Add(a);
+        // the test host's MSBuild and runtime settings must not leak into the child dotnet
+        foreach (var key in new[] { "MSBuildSDKsPath", "MSBuildExtensionsPath", "MSBUILD_EXE_PATH", "DOTNET_HOST_PATH" }) info.Environment.Remove(key);
+        var log = new StringBuilder();
+        using var process = new Process { StartInfo = info };
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.AppendLine(e.Data); };
+        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.AppendLine(e.Data); };
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        if (!process.WaitForExit(timeout))
+        {
+            process.Kill(entireProcessTree: true);
+            Assert.Fail($"{file} {string.Join(' ', args)} did not finish within {timeout.TotalMinutes:0} min:\n{log}");
+        }
+        process.WaitForExit();
+        var text = log.ToString();
+        Assert.True(process.ExitCode == 0, $"{file} {string.Join(' ', args)} exited with {process.ExitCode}:\n{(text.Length > 4000 ? text[^4000..] : text)}");
+        return text;
+    }
+}
