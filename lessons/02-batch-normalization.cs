@@ -76,7 +76,7 @@ Console.WriteLine($"after 50 more batches from the same distribution: running me
 // small images keep the two trainings below short: the effect does not need detail
 var data = LessonData.SynthRooms(profile.Pick(48, 32), profile.Pick(64, 32), trainCount: profile.Pick(192, 16), valCount: profile.Pick(32, 8), testCount: 1);
 // RGB in [0, 1] (Normalization.Unit), as the Trainer feeds models
-var loader = new DataLoader(data.Train, new DataLoaderOptions { BatchSize = 8, Shuffle = false, Workers = 0, Normalization = DepthKit.Transforms.Normalization.Unit });
+var loader = new DataLoader(data.Train, new DataLoaderOptions { BatchSize = 8, Shuffle = false, Workers = 0, Normalization = DepthKit.Data.Normalization.Unit });
 var batch = loader.Epoch(0).First();
 int depth = profile.Pick(20, 12);
 manual_seed(1);

@@ -95,7 +95,7 @@ public static class BenchSuite
         var started = DateTime.UtcNow;
         var clock = Stopwatch.StartNew();
         var machine = MachineInfo.Read();
-        log?.Invoke($"machine: {machine.CpuModel}, {machine.LogicalCores} cores, torch threads {machine.TorchThreads}, oneDNN {(machine.OneDnn ? "on" : "off")}, load {string.Join(" ", machine.LoadAverage)}");
+        log?.Invoke($"machine: {machine.CpuModel}, {machine.LogicalCores} cores, torch threads {machine.TorchThreads}, {machine.Route}, load {string.Join(" ", machine.LoadAverage)}");
 
         SynthResult[]? synth = null;
         if (config.Runs("synth")) { cancel.ThrowIfCancellationRequested(); synth = [.. config.SynthSizes.Select(s => SynthSpeed(config, s.Height, s.Width, log))]; }

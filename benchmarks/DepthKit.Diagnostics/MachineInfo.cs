@@ -15,6 +15,19 @@ public sealed record MachineInfo(
     [property: JsonPropertyName("onednn_reason")] string OneDnnReason, bool AllocatorTuned,
     [property: JsonPropertyName("depthkit_version")] string DepthKitVersion, double[] LoadAverage, string Configuration)
 {
+    /// <summary>ONEDNN_MAX_CPU_ISA in force when the kit capped oneDNN, else null.</summary>
+    [JsonPropertyName("onednn_isa_cap")] public string? OneDnnIsaCap { get; init; }
+
+    /// <summary>Who computes convolution gradients: <c>libtorch</c> (its kernels) or <c>kit</c> (ConvolutionRoute).</summary>
+    [JsonPropertyName("convolution_backward")] public string ConvolutionBackward { get; init; } = "libtorch";
+
+    /// <summary>Whether CPUID leaves 4/0x8000001D describe the caches (when not, oneDNN's blocking can go wrong).</summary>
+    [JsonPropertyName("cpuid_cache_sizes")] public bool CpuidCacheSizes { get; init; }
+
+    /// <summary>One line: the route the convolutions took and why.</summary>
+    public string Route => $"oneDNN {(OneDnn ? "on" : "off")}{(OneDnnIsaCap is null ? "" : $" capped at {OneDnnIsaCap}")}, " +
+        $"convolution backward by {ConvolutionBackward} ({OneDnnReason})";
+
     /// <summary>Reads /proc/cpuinfo and /proc/loadavg (empty values off Linux) and the runtime state (initialises torch if nobody did).</summary>
     public static MachineInfo Read()
     {
@@ -30,7 +43,12 @@ public sealed record MachineInfo(
 #else
             "Release"
 #endif
-            );
+            )
+        {
+            OneDnnIsaCap = info.OneDnnIsaCap,
+            ConvolutionBackward = DepthKit.Models.ConvolutionRoute.Rule is null ? "libtorch" : "kit",
+            CpuidCacheSizes = !info.Cpu.CacheLeavesEmpty,
+        };
     }
 
     /// <summary>The first "model name" of /proc/cpuinfo.</summary>

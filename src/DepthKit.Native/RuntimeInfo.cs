@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using DepthKit.Models;
 using TorchSharp;
 
 namespace DepthKit.Native;
@@ -41,6 +42,8 @@ public sealed record RuntimeInfo(
         yield return ("libstdc++ fix", Bridge.Patched ? $"active: {Bridge.Reason}; loaded {Bridge.LibraryPath}" : $"not needed ({Bridge.LibraryPath})");
         yield return ("oneDNN", (OneDnnEnabled ? "on" : "off") + $" ({OneDnnReason})" +
             (ForwardOnlyOneDnn && Runtime.OneDnnForForwardOnly ? "; on for forward-only work (evaluation, prediction), where it is correct" : ""));
+        yield return ("conv backward", ConvolutionRoute.Rule is null ? "libtorch's kernels"
+            : "the kit's own (im2col and matrix products, DepthKit.Models.ConvolutionRoute) for every convolution");
         yield return ("CPU caches (CPUID)", !Cpu.IsX86 ? "not x86" : Cpu.Caches.Count == 0
             ? $"{Cpu.Vendor}: none reported"
             : $"{Cpu.Vendor}: " + string.Join(", ", Cpu.Caches.Select(c => $"L{c.Level} {c.Bytes / 1024} KiB")));

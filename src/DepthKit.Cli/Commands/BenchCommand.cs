@@ -66,6 +66,7 @@ public sealed class BenchCommand : ICliCommand
         {
             context.Out.WriteLine();
             context.Out.WriteLine(FormattableString.Invariant($"bench ({report.Mode}) took {report.ElapsedSeconds:F0} s; load average now {string.Join(" ", report.Machine.LoadAverage)}"));
+            context.Out.WriteLine($"  convolutions: {report.Machine.Route}");
             foreach (var g in report.Goals)
                 context.Out.WriteLine(FormattableString.Invariant($"  {(g.Met ? "met    " : "MISSED ")} {g.Name,-20} {g.Value,8:F3}  ({g.Goal})"));
         }

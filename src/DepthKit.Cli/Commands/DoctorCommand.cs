@@ -7,15 +7,21 @@ namespace DepthKit.Cli.Commands;
 public sealed class DoctorCommand : ICliCommand
 {
     public string Name => "doctor";
-    public string Summary => "Check the installation: versions, device, native fix-ups, a test convolution";
+    public string Summary => "Check the installation: versions, device, native fix-ups, a test convolution (--gradients: every convolution shape)";
     public IReadOnlyList<CliOption> Options { get; } =
     [
         new("device", "auto, cpu, cuda or cuda:N", "auto"),
+        new("gradients", "check float32 input and weight gradients of every convolution shape of the six architectures against float64 (exit 1 above 1e-5)", IsFlag: true),
+        new("isa", "with --gradients: compare plain oneDNN capped at each of these ISAs instead (comma-separated, e.g. avx2,avx,off), one child process each"),
+        new("shape", "with --gradients: check these shapes instead, ';'-separated, e.g. 'conv 3x3 s1 p1 64->24 @2x64x32x40' (batch x channels x height x width)"),
     ];
 
     public int Run(CliArgs args, CliContext context)
     {
         var info = context.InitTorch(args);
+        foreach (var needsGradients in new[] { "isa", "shape" })
+            if (args.IsGiven(needsGradients) && !args.Flag("gradients")) throw new CliUsageException($"--{needsGradients} needs --gradients");
+        if (args.Flag("gradients")) return GradientDoctor.Run(context, args.GetOrNull("isa"), args.GetOrNull("shape"));
         context.Out.WriteLine($"{"DepthKit",-20} {Cli.Version}");
         context.Out.WriteLine(info);
         using var scope = NewDisposeScope();

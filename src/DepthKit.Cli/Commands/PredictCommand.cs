@@ -56,6 +56,13 @@ public sealed class PredictCommand : ICliCommand
             }
             var sample = new DepthSample(h, w, rgb, new float[h * w], file);
             var depth = Predictor.Predict(model, sample, info.Options.Height, info.Options.Width, h, w, runtime.Device, args.Flag("flip-tta"));
+            if (!depth.Any(DepthSample.IsValidDepth))
+            {
+                // a map without one valid pixel is no result: written, it would look like one (and print a made-up range)
+                failed.Add($"{file}: the model predicted no valid depth (every pixel is 0, negative, NaN or infinite)");
+                context.Error.WriteLine($"depthkit predict: skipped {failed[^1]}");
+                continue;
+            }
             var stem = Path.Combine(outDir, stems[file]);
             DepthPng.Write16(stem + "_depth.png", h, w, DepthPng.MetresToMillimetres(depth));
             RgbImage.WritePng(stem + "_depth_color.png", h, w, Colormap.Colorize(depth, colormap));
@@ -70,7 +77,7 @@ public sealed class PredictCommand : ICliCommand
             context.Out.WriteLine(FormattableString.Invariant($"{Path.GetFileName(file)} -> {stems[file]}_depth.png: {h}x{w}, depth {near:F2}-{far:F2} m{cloud}"));
         }
         if (failed.Count == 0) return 0;
-        context.Error.WriteLine($"depthkit predict: {failed.Count} of {files.Count} image(s) could not be read and have no output (listed above); the other {files.Count - failed.Count} were written to {outDir}");
+        context.Error.WriteLine($"depthkit predict: {failed.Count} of {files.Count} image(s) could not be read or predicted and have no output (listed above); the other {files.Count - failed.Count} were written to {outDir}");
         return 1;
     }
 

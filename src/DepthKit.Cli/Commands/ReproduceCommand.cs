@@ -17,6 +17,7 @@ public sealed class ReproduceCommand : ICliCommand
         new("out", "output folder (metrics.csv, history.csv, report.html, montage.png, checkpoints/)", Path.Combine("runs", "reproduce")),
         new("pretrained", "override the profile's encoder weights for CNN+Res (resnet18-imagenet or a torchvision file)"),
         new("device", "auto, cpu, cuda or cuda:N", "auto"),
+        new("overwrite", "replace the results already in --out (its metrics, report and checkpoints are deleted first)", IsFlag: true),
     ];
 
     public int Run(CliArgs args, CliContext context)
@@ -28,6 +29,9 @@ public sealed class ReproduceCommand : ICliCommand
             throw new CliUsageException($"profile {profile.Name} needs --data PATH to NYU Depth V2 ({profile.Description})");
         var pretrained = args.GetOrNull("pretrained") ?? profile.Pretrained;
         var outDir = args.Get("out");
+        // lock first, then look: two runs started at once into one folder cannot both pass the check
+        using var folderLock = RunLock.Acquire(outDir);
+        Reproduction.PrepareOutput(outDir, args.Flag("overwrite"));
         context.Out.WriteLine($"depthkit reproduce --profile {profile.Name}: {profile.Description}; expected time {profile.ExpectedTime}");
         var clock = System.Diagnostics.Stopwatch.StartNew();
         var result = TrainingConsole.Run(context, console =>

@@ -208,7 +208,11 @@ public static partial class LabGrader
                 : !notebook && run.ExitCode != 0 ? $"the program stopped with exit code {run.ExitCode}"
                 : cellErrors.Count > 0 ? $"completed with {cellErrors.Count} cell error{(cellErrors.Count == 1 ? "" : "s")}"
                 : "completed";
-            var present = CheckCall().Matches(text).Select(m => m.Groups[1].Value).ToHashSet();
+            // a notebook's cells are JSON strings (quotes escaped): look for the check calls in the code it runs
+            string code = notebook
+                ? string.Join("\n", LabNotebook.Parse(text, file).Cells.Where(c => LabNotebook.CellType(c) == "code").Select(LabNotebook.Source))
+                : text;
+            var present = CheckCall().Matches(code).Select(m => m.Groups[1].Value).ToHashSet();
             foreach (var task in lab.Tasks)
             {
                 if (recorded.TryGetValue(task.Id, out var r))

@@ -20,12 +20,19 @@ public static class AtomicFile
             }
             File.Move(temp, full, overwrite: true);
         }
-        catch
+        catch (Exception e)
         {
             TryDelete(temp);
+            if (e.GetType() == typeof(IOException)) throw Failed(full, (IOException)e);
             throw;
         }
     }
+
+    /// <summary>
+    /// The error of a failed write naming the file the user asked for: the runtime's message ("No space left on
+    /// device : 'x.png.123.tmp'") names only the temporary file.
+    /// </summary>
+    public static IOException Failed(string target, IOException e) => new($"cannot write {target}: {e.Message}", e);
 
     /// <summary>Deletes a temporary file, ignoring failure (the error that made it useless is the one to report).</summary>
     public static void TryDelete(string path)

@@ -123,6 +123,32 @@ public static class Reproduction
         return accumulator.Result();
     }
 
+    /// <summary>The files <see cref="Run"/> writes at the top of its folder (beside checkpoints/).</summary>
+    public static readonly string[] OutputFiles = ["metrics.csv", "history.csv", "report.html", "montage.png"];
+
+    /// <summary>
+    /// Makes <paramref name="outDir"/> ready for a new run: refuses when it holds an earlier run's results (nothing
+    /// the user made is replaced unasked), or with <paramref name="overwrite"/> deletes them, each model's
+    /// checkpoints included. Call it while holding the folder's <see cref="RunLock"/>.
+    /// </summary>
+    public static void PrepareOutput(string outDir, bool overwrite)
+    {
+        var full = Path.GetFullPath(outDir);
+        var files = OutputFiles.Where(f => File.Exists(Path.Combine(full, f))).ToList();
+        var checkpoints = Path.Combine(full, "checkpoints");
+        var runs = Directory.Exists(checkpoints) ? Directory.GetDirectories(checkpoints).Where(RunLock.HoldsRun).Order(StringComparer.Ordinal).ToList() : [];
+        if (files.Count == 0 && runs.Count == 0) return;
+        if (!overwrite)
+            throw new DepthKitRunFolderException(full, $"already holds the results of a reproduce run ({string.Join(", ",
+                files.Concat(runs.Select(r => $"checkpoints/{Path.GetFileName(r)}")))}); choose another --out, or replace them with --overwrite");
+        foreach (var f in files) File.Delete(Path.Combine(full, f));
+        foreach (var run in runs)
+        {
+            using var held = RunLock.Acquire(run);
+            held.PrepareNewRun(overwrite: true);
+        }
+    }
+
     /// <param name="profile">the budget</param>
     /// <param name="data">train/val/test splits</param>
     /// <param name="outDir">where everything goes</param>

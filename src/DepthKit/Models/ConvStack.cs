@@ -57,6 +57,7 @@ public sealed class ConvStack : nn.Module<Tensor, Tensor>
 
     public override Tensor forward(Tensor rgb)
     {
+        if (ConvolutionRoute.Rule is not null) ConvolutionRoute.Attach(this);
         var x = stem_relu.call(stem_norm.call(stem.call(rgb - 0.5f)));
         for (int i = 0; i < Layers; i += Residual ? 2 : 1)
         {

@@ -79,6 +79,7 @@ public abstract class DepthNet : nn.Module<Tensor, Tensor>, IHasEncoder
     {
         if (rgb.dim() != 4 || rgb.shape[1] != 3)
             throw new ArgumentException($"{GetName()} expects an RGB batch [B, 3, H, W], got [{string.Join(", ", rgb.shape)}]");
+        if (ConvolutionRoute.Rule is not null) ConvolutionRoute.Attach(this);
         return Predict(input_norm.call(rgb));
     }
 

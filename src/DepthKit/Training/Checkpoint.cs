@@ -6,6 +6,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using DepthKit.Data;
 using TorchSharp;
+using DepthKit.Models;
 using DepthKit.Models.Pretrained;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -90,7 +91,7 @@ public static class Checkpoint
         var body = JsonSerializer.Serialize(new ManifestBody(info with { Format = FormatName }, weights, optimizerFile), Json);
         var manifest = $"{{\n\"format\": \"{FormatName}\",\n\"sha256\": \"{Sha256(Encoding.UTF8.GetBytes(body))}\",\n\"body\": {body}\n}}\n";
         var temp = $"{full}.{Environment.ProcessId}.tmp";
-        WriteTemp(temp, () => File.WriteAllText(temp, manifest, new UTF8Encoding(false)));
+        WriteTemp(temp, full, () => File.WriteAllText(temp, manifest, new UTF8Encoding(false)));
         beforeRename?.Invoke(temp);
         File.Move(temp, full, overwrite: true);
         RemoveUnreferencedData(dir);
@@ -185,19 +186,20 @@ public static class Checkpoint
         if (!File.Exists(target) || new FileInfo(target).Length != bytes.Length)
         {
             var temp = $"{target}.{Environment.ProcessId}.tmp";
-            WriteTemp(temp, () => File.WriteAllBytes(temp, bytes));
+            WriteTemp(temp, target, () => File.WriteAllBytes(temp, bytes));
             File.Move(temp, target, overwrite: true);
         }
         return new StoredFile(name, bytes.Length, sha);
     }
 
     /// <summary>A failed write (disk full, no permission) leaves no partial temporary file behind.</summary>
-    static void WriteTemp(string temp, Action write)
+    static void WriteTemp(string temp, string target, Action write)
     {
         try { write(); }
-        catch
+        catch (Exception e)
         {
-            try { File.Delete(temp); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+            AtomicFile.TryDelete(temp);
+            if (e.GetType() == typeof(IOException)) throw AtomicFile.Failed(target, (IOException)e);
             throw;
         }
     }
@@ -236,6 +238,7 @@ public static class Checkpoint
     static ManifestBody ParseManifest(string path, byte[] bytes)
     {
         if (bytes[0] != (byte)'{') throw new DepthKitCheckpointException(path, "not a DepthKit checkpoint (bad header)");
+        ManifestBody manifest;
         try
         {
             using var document = JsonDocument.Parse(bytes);
@@ -248,11 +251,37 @@ public static class Checkpoint
             var body = bodyElement.GetRawText();
             if (Sha256(Encoding.UTF8.GetBytes(body)) != sha.GetString())
                 throw new DepthKitCheckpointException(path, "checksum mismatch: the checkpoint manifest was changed or damaged after it was written");
-            return JsonSerializer.Deserialize<ManifestBody>(body, Json) is { Info: not null, Weights: not null } manifest
-                ? manifest
+            manifest = JsonSerializer.Deserialize<ManifestBody>(body, Json) is { Info: not null, Weights: not null } complete
+                ? complete
                 : throw new DepthKitCheckpointException(path, "checkpoint manifest is incomplete");
         }
         catch (JsonException e) { throw new DepthKitCheckpointException(path, $"checkpoint manifest is corrupt ({e.Message})", e); }
+        // bytes that are not UTF-8 inside a JSON string ("Cannot transcode invalid UTF-8 JSON text")
+        catch (InvalidOperationException e) { throw new DepthKitCheckpointException(path, $"checkpoint manifest is corrupt ({e.Message})", e); }
+        return manifest with { Info = Checked(path, manifest.Info) };
+    }
+
+    /// <summary>Largest image side a checkpoint may name (the CLI's --size allows the same).</summary>
+    const int MaxSide = 8192;
+
+    /// <summary>
+    /// Refuses info that no model can be built or run from (a 0x0 input, a config that is no JSON) before anything
+    /// is allocated from it: a checksum only proves the manifest is as written, not that what was written is sane.
+    /// </summary>
+    internal static CheckpointInfo Checked(string path, CheckpointInfo info)
+    {
+        if (info.Model is null || info.Options is null) throw new DepthKitCheckpointException(path, "checkpoint info lacks the model or the options");
+        ModelConfig config;
+        try { config = ModelConfig.FromJson(info.Model.ConfigJson ?? "null"); }
+        catch (Exception e) when (e is JsonException or InvalidDataException or NotSupportedException)
+        {
+            throw new DepthKitCheckpointException(path, $"its model config is not valid ({e.Message})");
+        }
+        if (config.InputHeight is < 1 or > MaxSide || config.InputWidth is < 1 or > MaxSide)
+            throw new DepthKitCheckpointException(path, $"its model config has input size {config.InputHeight}x{config.InputWidth}; each side must be 1-{MaxSide}");
+        if (info.Options.Height is < 0 or > MaxSide || info.Options.Width is < 0 or > MaxSide)
+            throw new DepthKitCheckpointException(path, $"its training options have size {info.Options.Height}x{info.Options.Width}; each side must be 0-{MaxSide}");
+        return info;
     }
 
     /// <summary>Deletes data files in <paramref name="dir"/> that no checkpoint manifest there names.</summary>

@@ -42,7 +42,12 @@ static class LegacyCheckpoint
         if (optimizer is not null && optimizerBytes.Length > 0)
         {
             using var ms = new BinaryReader(new MemoryStream(optimizerBytes));
-            optimizer.load_state_dict(ms);
+            // this format has no checksum: damage shows only as whatever the reader trips over
+            try { optimizer.load_state_dict(ms); }
+            catch (Exception e) when (e is not DepthKitCheckpointException)
+            {
+                throw new DepthKitCheckpointException(path, $"optimizer state is damaged ({e.GetType().Name}: {e.Message})", e);
+            }
         }
         return info;
     }
@@ -56,10 +61,12 @@ static class LegacyCheckpoint
             var info = JsonSerializer.Deserialize<CheckpointInfo>(reader.ReadString(), Json)
                        ?? throw new DepthKitCheckpointException(path, "checkpoint info is empty");
             if (info.Format != FormatName) throw new DepthKitCheckpointException(path, $"unknown checkpoint format '{info.Format}'");
-            return info with { Format = Checkpoint.FormatName };
+            return Checkpoint.Checked(path, info with { Format = Checkpoint.FormatName });
         }
         catch (EndOfStreamException) { throw new DepthKitCheckpointException(path, "checkpoint is truncated"); }
         catch (JsonException e) { throw new DepthKitCheckpointException(path, $"checkpoint info is corrupt ({e.Message})", e); }
+        // a damaged length prefix of the info text ("Too many bytes in what should have been a 7-bit encoded integer")
+        catch (FormatException e) { throw new DepthKitCheckpointException(path, "checkpoint info is corrupt (its length prefix is damaged)", e); }
     }
 
     static byte[] ReadSection(BinaryReader reader, string path, string what)

@@ -28,6 +28,13 @@ public static class ModelFactory
         var info = Checkpoint.ReadInfo(path);
         var model = Architectures.Create(ModelConfig.FromJson(info.Model.ConfigJson));
         Checkpoint.Load(path, model, info.Model);
+        // one NaN or infinite weight makes every prediction NaN: eval would score 0 and predict write empty maps
+        foreach (var (name, tensor) in model.state_dict())
+        {
+            using var finite = tensor.isfinite().all();
+            if (!finite.item<bool>())
+                throw new DepthKitCheckpointException(path, $"holds NaN or infinite weights ({name}): every prediction would be NaN; use another checkpoint");
+        }
         if (device is not null) model.to(device);
         model.eval();
         return (model, info);

@@ -146,9 +146,10 @@ public class BenchCommandTests
         Assert.Equal(output.Trim(), File.ReadAllText(dir["bench.json"]).Trim());
 
         var machine = root.GetProperty("machine");
-        foreach (var key in new[] { "cpu_model", "logical_cores", "torch_threads", "dotnet", "torchsharp", "libtorch", "onednn", "onednn_reason", "load_average", "configuration", "depthkit_version" })
+        foreach (var key in new[] { "cpu_model", "logical_cores", "torch_threads", "dotnet", "torchsharp", "libtorch", "onednn", "onednn_reason", "convolution_backward", "cpuid_cache_sizes", "load_average", "configuration", "depthkit_version" })
             Assert.True(machine.TryGetProperty(key, out _), $"missing machine.{key}");
         Assert.True(machine.GetProperty("logical_cores").GetInt32() >= 1);
+        Assert.Contains(machine.GetProperty("convolution_backward").GetString(), new[] { "libtorch", "kit" });
         Assert.Equal("0.107.0", machine.GetProperty("torchsharp").GetString());
 
         var trainer = root.GetProperty("trainer_overhead");

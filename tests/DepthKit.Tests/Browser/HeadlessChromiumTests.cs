@@ -42,6 +42,28 @@ public class HeadlessChromiumTests(HeadlessChromium chromium) : IClassFixture<He
         Assert.Equal(3, report.Problems().Count);
     }
 
+    /// <summary>Pages that are fine but for one thing: each failure alone is a problem, and the only one.</summary>
+    public static TheoryData<string, string, string> OneFlaw => new()
+    {
+        // a chart whose script never draws it (here: plotly.js is not on the page, and nothing is fetched either)
+        { "chart", "<div id=\"c3\"></div><script>if (window.Plotly) Plotly.newPlot('c3', [{y:[1,2]}]);</script>", "1 of 1 charts did not draw (no plot SVG): c3" },
+        // an image carried in the page that does not decode
+        { "image", $"<img src=\"{RedDot}\"/><img src=\"data:image/png;base64,AAAA\"/>", "1 of 2 images are missing: data:image/png;base64,AAAA" },
+        // a script that asks the network for something and shows nothing wrong
+        { "request", "<p id=\"p\">ok</p><script>fetch('https://example.com/data.json').catch(() => {});</script>", "the page requested 1 resources outside itself: https://example.com/data.json" },
+    };
+
+    [Theory]
+    [MemberData(nameof(OneFlaw))]
+    public void EachKindOfFailureAloneIsReported(string flaw, string body, string problem)
+    {
+        using var dir = new TempDir();
+        var page = dir[$"{flaw}.html"];
+        File.WriteAllText(page, $"<!doctype html><html><head><title>{flaw}</title></head><body><p>text</p>{body}</body></html>");
+        var report = chromium.Open(page, settle: TimeSpan.FromSeconds(1));
+        Assert.Equal([problem], report.Problems());
+    }
+
     [Fact]
     public void TheBrowserRunsWithTheSharedFlags()
     {

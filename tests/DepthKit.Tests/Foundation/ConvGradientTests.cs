@@ -28,7 +28,7 @@ public class ConvGradientTests
         var info = Runtime.Info!;
         Assert.Equal(CpuCacheInfo.Read().CacheLeavesEmpty, info.Cpu.CacheLeavesEmpty);
         var forced = Environment.GetEnvironmentVariable("DEPTHKIT_ONEDNN");
-        if (forced is "on" or "off") { Assert.Equal(forced == "on", info.OneDnnEnabled); return; }
+        if (forced is "on" or "off" or "avx" or "forward") { Assert.Equal(forced != "off", info.OneDnnEnabled); return; }
         if (!info.Cpu.CacheLeavesEmpty)
         {
             Assert.True(info.OneDnnEnabled);
@@ -39,7 +39,7 @@ public class ConvGradientTests
         // check passed; on a CPU where even the capped kernels are wrong, it is off and the fallback computes
         Assert.Equal(info.OneDnnReason.Contains("gradient check passed", StringComparison.Ordinal), info.OneDnnEnabled);
         if (info.OneDnnEnabled) Assert.Equal(Environment.GetEnvironmentVariable(Runtime.OneDnnIsaVariable) ?? "AVX", info.OneDnnIsaCap);
-        Assert.True(Runtime.ConvolutionGradientError() < 1e-4);
+        Assert.True(Runtime.StartupCheck().Worst <= GradientCheck.Tolerance);
     }
 
     internal static void AssertGradientsMatch(int inChannels, int outChannels, int kernel, int stride, int padding, int size)

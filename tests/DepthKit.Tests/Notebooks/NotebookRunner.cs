@@ -139,6 +139,41 @@ public static class NotebookRunner
         return stacked;
     }
 
+    /// <summary>
+    /// Training cells (a <c>new LiveTraining(</c> in the source) whose saved outputs are not one Train Loss chart and
+    /// one progress line at its end: the live views must leave their final state, once, in the saved notebook.
+    /// </summary>
+    public static IReadOnlyList<CellError> ReadUnfinishedLiveViews(string executedNotebook)
+    {
+        var problems = new List<CellError>();
+        int index = 0;
+        using var doc = JsonDocument.Parse(File.ReadAllText(executedNotebook));
+        foreach (var cell in doc.RootElement.GetProperty("cells").EnumerateArray())
+        {
+            string source = cell.TryGetProperty("source", out var s)
+                ? s.ValueKind == JsonValueKind.Array ? string.Concat(s.EnumerateArray().Select(l => l.GetString())) : s.GetString() ?? ""
+                : "";
+            if (source.Contains("new LiveTraining(", StringComparison.Ordinal))
+            {
+                var html = cell.TryGetProperty("outputs", out var outputs)
+                    ? outputs.EnumerateArray().Where(o => o.TryGetProperty("data", out var d) && d.TryGetProperty("text/html", out _))
+                        .Select(o => o.GetProperty("data").GetProperty("text/html"))
+                        .Select(h => h.ValueKind == JsonValueKind.Array ? string.Concat(h.EnumerateArray().Select(l => l.GetString())) : h.GetString() ?? "")
+                        .ToList()
+                    : [];
+                int charts = html.Count(h => h.Contains("depthkit-chart", StringComparison.Ordinal));
+                var bars = html.Where(h => h.Contains("<progress", StringComparison.Ordinal)).ToList();
+                var bar = System.Text.RegularExpressions.Regex.Match(bars.Count == 1 ? bars[0] : "", "<progress value=\"(\\d+)\" max=\"(\\d+)\"");
+                if (charts != 1 || bars.Count != 1)
+                    problems.Add(new CellError(index, FirstLine(cell), $"the training cell saved {charts} charts and {bars.Count} progress lines, not one of each"));
+                else if (!bar.Success || bar.Groups[1].Value != bar.Groups[2].Value)
+                    problems.Add(new CellError(index, FirstLine(cell), $"the training cell's saved progress line is not its final state ({bar.Value})"));
+            }
+            index++;
+        }
+        return problems;
+    }
+
     /// <summary>How many outputs of an executed notebook contain <paramref name="marker"/>.</summary>
     public static int CountOutputs(string executedNotebook, string marker)
     {

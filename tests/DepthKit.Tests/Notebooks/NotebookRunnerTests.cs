@@ -1,3 +1,5 @@
+using System.Text.Json.Nodes;
+
 namespace DepthKit.Tests.Notebooks;
 
 public class NotebookRunnerTests
@@ -42,5 +44,61 @@ public class NotebookRunnerTests
         Assert.Equal("trainer.Fit();", problem.FirstLine);
         Assert.Contains("&lt;div", problem.Error);
         Assert.Empty(NotebookRunner.ReadErrors(dir["nb.ipynb"]));
+    }
+
+    /// <summary>A saved notebook of one training cell with these HTML outputs.</summary>
+    static string TrainingCell(params string[] html)
+    {
+        var outputs = new JsonArray();
+        foreach (var h in html)
+            outputs.Add(new JsonObject { ["output_type"] = "display_data", ["metadata"] = new JsonObject(), ["data"] = new JsonObject { ["text/html"] = h } });
+        var cell = new JsonObject
+        {
+            ["cell_type"] = "code", ["metadata"] = new JsonObject(), ["execution_count"] = 1, ["outputs"] = outputs,
+            ["source"] = new JsonArray("var live = new LiveTraining(\"Train Loss\");\n", "trainer.Fit();"),
+        };
+        return new JsonObject { ["cells"] = new JsonArray(cell), ["metadata"] = new JsonObject(), ["nbformat"] = 4, ["nbformat_minor"] = 5 }.ToJsonString();
+    }
+
+    const string Chart = "<div class=\"depthkit-chart\" id=\"c1\"></div><script>Plotly.newPlot('c1', [], {\"title\":{\"text\":\"Train Loss\"}})</script>";
+
+    static string Bar(int done, int total) =>
+        $"<div style=\"font-family:monospace\">training <progress value=\"{done}\" max=\"{total}\" style=\"width:240px\"></progress> {done}/{total}</div>";
+
+    [Fact]
+    public void ATrainingCellWithOneFinalChartAndProgressLineIsFine()
+    {
+        using var dir = new TempDir();
+        File.WriteAllText(dir["nb.ipynb"], TrainingCell(Chart, Bar(1000, 1000)));
+        Assert.Empty(NotebookRunner.ReadStackedOutputs(dir["nb.ipynb"]));
+        Assert.Empty(NotebookRunner.ReadUnfinishedLiveViews(dir["nb.ipynb"]));
+    }
+
+    [Fact]
+    public void ATrainingCellThatSavedAStackOfUpdatesIsReported()
+    {
+        // what a frontend that appends every update saves: the chart and the progress line once per redraw
+        using var dir = new TempDir();
+        File.WriteAllText(dir["nb.ipynb"], TrainingCell(Chart, Bar(10, 1000), Chart, Bar(1000, 1000)));
+        var stacked = Assert.Single(NotebookRunner.ReadStackedOutputs(dir["nb.ipynb"]));
+        Assert.Equal(0, stacked.Cell);
+        Assert.Contains("a live view left a stack of outputs", stacked.Error);
+        Assert.Contains("2 charts and 2 progress lines", Assert.Single(NotebookRunner.ReadUnfinishedLiveViews(dir["nb.ipynb"])).Error);
+    }
+
+    [Fact]
+    public void ATrainingCellWithoutItsLiveViewsIsReported()
+    {
+        using var dir = new TempDir();
+        File.WriteAllText(dir["nb.ipynb"], TrainingCell());
+        Assert.Contains("0 charts and 0 progress lines", Assert.Single(NotebookRunner.ReadUnfinishedLiveViews(dir["nb.ipynb"])).Error);
+    }
+
+    [Fact]
+    public void ATrainingCellThatSavedAnIntermediateStateIsReported()
+    {
+        using var dir = new TempDir();
+        File.WriteAllText(dir["nb.ipynb"], TrainingCell(Chart, Bar(10, 1000)));
+        Assert.Contains("not its final state (<progress value=\"10\" max=\"1000\"", Assert.Single(NotebookRunner.ReadUnfinishedLiveViews(dir["nb.ipynb"])).Error);
     }
 }

@@ -58,6 +58,8 @@ public class NotebookTests(ITestOutputHelper output)
     /// The whole series in order, one notebook at a time (07 and 08 reuse the models 06 trains), reporting every
     /// failing notebook with its failing cells. Each executed notebook is then converted to HTML (nbconvert) and
     /// opened in headless Chromium with the network off: every chart must draw, every image show, nothing be fetched.
+    /// A live view leaves one final output: no stack of intermediate ones, and each training cell keeps one Train
+    /// Loss chart and one finished progress line.
     /// </summary>
     [Fact]
     public void TheSeriesRunsHeadlessInTheSmokeProfileAndDrawsOfflineInChromium()
@@ -73,7 +75,8 @@ public class NotebookTests(ITestOutputHelper output)
             if (!run.Passed) { failures.Add(run.Describe()); continue; }
 
             var executed = Path.Combine(NotebookRunner.OutputFolder, notebook);
-            var problems = NotebookRunner.ReadStackedOutputs(executed).Select(e => $"cell {e.Cell} `{e.FirstLine}`: {e.Error}").ToList();
+            var problems = NotebookRunner.ReadStackedOutputs(executed).Concat(NotebookRunner.ReadUnfinishedLiveViews(executed))
+                .Select(e => $"cell {e.Cell} `{e.FirstLine}`: {e.Error}").ToList();
             var report = Browser.HeadlessChromium.Shared.Open(LessonApps.ToHtml(executed, html));
             output.WriteLine(report.Describe());
             problems.AddRange(report.Problems());

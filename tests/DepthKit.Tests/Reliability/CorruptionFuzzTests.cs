@@ -1,5 +1,6 @@
 using DepthKit.Data;
 using DepthKit.Tests.Data;
+using DepthKit.Tests.Training;
 using DepthKit.Training;
 using DepthKit.Visualization;
 
@@ -113,6 +114,33 @@ public class CorruptionFuzzTests
             }
             finally { File.Delete(path); }
         });
+    }
+
+    [Fact]
+    public void Checkpoints()
+    {
+        using var dir = new TempDir();
+        var net = new TinyNet();
+        var optimizer = TorchSharp.torch.optim.Adam(net.parameters());
+        var info = new CheckpointInfo { Model = TinyNet.Identity, Options = new TrainOptions(), Epoch = 1 };
+        // the first format has no checksum: its own reader must catch every damage ("7-bit encoded integer", "(Parameter 'count')")
+        LegacyCheckpoint.Write(dir["old.ckpt"], info, net, optimizer);
+        Checkpoint.Save(dir["new.ckpt"], info, net, optimizer);
+        // the info's 7-bit length prefix, right after the 14-byte magic line: BinaryReader's FormatException named nothing
+        var prefix = File.ReadAllBytes(dir["old.ckpt"]);
+        prefix.AsSpan(14, 5).Fill(0xFF);
+        File.WriteAllBytes(dir["bad-prefix.ckpt"], prefix);
+        Assert.Contains("length prefix", Assert.Throws<DepthKitCheckpointException>(() => Checkpoint.ReadInfo(dir["bad-prefix.ckpt"])).Message);
+        foreach (var file in new[] { "old.ckpt", "new.ckpt" })
+        {
+            var original = File.ReadAllBytes(dir[file]);
+            Survives(file, original, b =>
+            {
+                File.WriteAllBytes(dir[file], b);
+                Checkpoint.ReadInfo(dir[file]);
+                Checkpoint.Load(dir[file], new TinyNet(), TinyNet.Identity, TorchSharp.torch.optim.Adam(new TinyNet().parameters()));
+            });
+        }
     }
 
     [Fact]

@@ -128,6 +128,36 @@ public class CrashTests
         Assert.Contains("claims 4294967040 bytes", e.Message);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)] // the first format has no checksum: any edit loads
+    public void CheckpointWhoseMetadataSays0x0IsOneLineNamingIt(bool firstFormat)
+    {
+        using var dir = new TempDir();
+        Fixtures.ConstantModel(dir["good"]);
+        var info = Checkpoint.ReadInfo(dir["good/best.ckpt"]);
+        var config = DepthKit.Models.ModelConfig.FromJson(info.Model.ConfigJson) with { InputHeight = 0, InputWidth = 0 };
+        var tampered = info with { Model = info.Model with { ConfigJson = config.ToJson() }, Options = info.Options with { Height = 0, Width = 0 } };
+        var (model, _) = ModelFactory.LoadForInference(dir["good"]);
+        Directory.CreateDirectory(dir["run"]);
+        // written through the kit, so the manifest's checksum covers the 0x0 (an edit followed by a re-hash)
+        if (firstFormat) LegacyCheckpoint.Write(dir["run/best.ckpt"], tampered, model, null);
+        else Checkpoint.Save(dir["run/best.ckpt"], tampered, model, null);
+        Fixtures.SynthFolder(dir["data"], 10);
+        RgbImage.WritePng(dir["room.png"], 4, 4, new byte[48]);
+        foreach (var args in new[]
+                 {
+                     new[] { "eval", "--checkpoint", dir["run"], "--data", dir["data"], "--device", "cpu" },
+                     ["predict", "--checkpoint", dir["run"], "--image", dir["room.png"], "--out", dir["pred"], "--device", "cpu"],
+                 })
+        {
+            var (code, _, error) = CliRunner.Run(args);
+            Assert.True(code == 1, $"{args[0]}: exit {code}: {error}");
+            OneLine(error, "best.ckpt", "0x0");
+        }
+        Assert.False(File.Exists(dir["pred/room_depth.png"]));
+    }
+
     [Fact]
     public void AggregateExceptionIsUnwrappedToTheFileItNames()
     {

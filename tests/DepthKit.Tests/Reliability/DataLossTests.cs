@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using DepthKit.Data;
+using DepthKit.Experiments;
 using DepthKit.Tests.Foundation;
 using DepthKit.Tests.Training;
 using DepthKit.Training;
@@ -91,6 +92,54 @@ public class DataLossTests
         Assert.Equal(good, File.ReadAllBytes(dir["last.ckpt"]));
         Assert.Empty(Directory.GetFiles(dir.Path, "*.tmp"));
         Assert.Equal(1, Checkpoint.ReadInfo(dir["last.ckpt"]).Epoch);
+        // what `depthkit train` prints for it: one line naming the file, exit 1, no crash log
+        var f = DepthKit.Cli.CliErrors.Describe(e, "train", ["train"]);
+        Assert.Equal((1, null), (f.ExitCode, f.LogPath));
+        Assert.Single(f.Line.Split('\n'));
+        Assert.Contains("No space left on device", f.Line);
+        Assert.Contains(dir["last.ckpt"], f.Line);
+    }
+
+    [Fact]
+    public void SynthOnAFullDiskIsOneLineAndLeavesNoTempFilesOrIndex()
+    {
+        using var dir = new TempDir();
+        // 64 images of 48x64 need about 1 MB; the disk holds 96 kB
+        var (code, _, error) = SmallDisk.RunCli(dir.Path, kilobytes: 96, "synth", "--out", "{disk}/set", "--count", "64", "--size", "48x64");
+        Assert.True(code == 1, $"exit {code}: {error}");
+        Assert.Single(error.Trim().Split('\n'));
+        Assert.Contains("No space left on device", error);
+        Assert.Matches(@"cannot write \S+/set/\d{5}_(colors|depth)\.png", error);
+        var left = dir["disk-copy/set"];
+        Assert.NotEmpty(Directory.GetFiles(left, "*.png")); // it was a real disk that filled up midway
+        Assert.Empty(Directory.GetFiles(left, "*.tmp")); // nothing half-written keeps the disk full
+        Assert.False(File.Exists(Path.Combine(left, "index.csv"))); // and no index of an incomplete set
+    }
+
+    [Fact]
+    public void ReproduceIntoAFolderWithResultsRefusesUnlessOverwrite()
+    {
+        using var dir = new TempDir();
+        Directory.CreateDirectory(dir["out"]);
+        File.WriteAllText(dir["out/metrics.csv"], "the results of an earlier run\n");
+        var (code, _, error) = CliRunner.Run("reproduce", "--profile", "smoke", "--out", dir["out"], "--device", "cpu");
+        Assert.Equal(1, code);
+        Assert.Single(error.Trim().Split('\n'));
+        Assert.Contains("already holds the results of a reproduce run (metrics.csv)", error);
+        Assert.Contains("--overwrite", error);
+        Assert.Equal("the results of an earlier run\n", File.ReadAllText(dir["out/metrics.csv"]));
+        Assert.False(Directory.Exists(dir["out/checkpoints"]));
+        using (RunLock.Acquire(dir["out"])) // a reproduce running into the folder
+        {
+            var (busy, _, error2) = CliRunner.Run("reproduce", "--profile", "smoke", "--out", dir["out"], "--overwrite", "--device", "cpu");
+            Assert.Equal(1, busy);
+            Assert.Contains("is using this run folder", error2);
+        }
+        // --overwrite clears the earlier run, checkpoints included (`reproduce --overwrite` itself: SmokeRun)
+        Fixtures.ConstantModel(dir["out/checkpoints/fcrn"]);
+        Reproduction.PrepareOutput(dir["out"], overwrite: true);
+        Assert.False(File.Exists(dir["out/metrics.csv"]));
+        Assert.DoesNotContain(Directory.GetFiles(dir["out/checkpoints/fcrn"]), f => !f.EndsWith(RunLock.FileName, StringComparison.Ordinal));
     }
 
     [Fact]
@@ -108,13 +157,14 @@ public class DataLossTests
 
     // ---- real processes: signals and kill -9 ----
 
-    static Process StartTrain(string runDir, int epochs = 1000)
+    static Process StartTrain(string runDir, int trainCount = 32) => StartCli("train", "--model", "cnn", "--data", "synth", "--size", "32x32",
+        "--train-count", $"{trainCount}", "--val-count", "2", "--batch", "4", "--epochs", "1000", "--out", runDir, "--device", "cpu");
+
+    static Process StartCli(params string[] args)
     {
         var psi = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         psi.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "DepthKit.Cli.dll"));
-        foreach (var a in new[] { "train", "--model", "cnn", "--data", "synth", "--size", "32x32", "--train-count", "32", "--val-count", "2",
-                     "--batch", "4", "--epochs", $"{epochs}", "--out", runDir, "--device", "cpu" })
-            psi.ArgumentList.Add(a);
+        foreach (var a in args) psi.ArgumentList.Add(a);
         psi.Environment["DEPTHKIT_THREADS"] = "1";
         return Process.Start(psi)!;
     }
@@ -134,6 +184,12 @@ public class DataLossTests
         throw new Xunit.Sdk.XunitException($"'{text}' never appeared; output: {string.Join("\n", lines)}\n{p.StandardError.ReadToEnd()}");
     }
 
+    static string CrashLogNamedIn(string error)
+    {
+        var m = System.Text.RegularExpressions.Regex.Match(error, @"(?:logged to|details in) (\S+\.log)");
+        return m.Success && File.Exists(m.Groups[1].Value) ? $"\n{m.Groups[1].Value}:\n{File.ReadAllText(m.Groups[1].Value)}" : "";
+    }
+
     [DllImport("libc", SetLastError = true)]
     static extern int kill(int pid, int signal);
 
@@ -150,7 +206,10 @@ public class DataLossTests
         var rest = p.StandardOutput.ReadToEndAsync();
         var error = p.StandardError.ReadToEnd();
         Assert.True(p.WaitForExit(120_000));
-        Assert.Equal(exitCode, p.ExitCode);
+        // an error on the way out is reported with the signal's exit code as well; it must not happen, and if it does
+        // the failure shows the crash log (its stack trace is the evidence of what went wrong)
+        Assert.True(p.ExitCode == exitCode && !error.Contains("an error while stopping", StringComparison.Ordinal),
+            $"exit {p.ExitCode}, stderr: {error}{CrashLogNamedIn(error)}");
         Assert.Contains($"stopped by {name} (the last checkpoint was saved)", error);
         var info = Checkpoint.ReadInfo(dir["run/last.ckpt"]);
         Assert.True(info.Step >= 8, $"saved at step {info.Step}: after epoch 1 (8 steps), at the moment of the signal");
@@ -161,21 +220,31 @@ public class DataLossTests
     public void KillMinus9NeverBreaksACheckpointAndTheRunResumes()
     {
         using var dir = new TempDir();
-        using (var p = StartTrain(dir["run"]))
+        // one step per epoch: the process spends most of its time writing checkpoints, so a kill at a random moment
+        // mostly lands inside a save (weights, optimiser state, manifest, rename, clean-up)
+        var random = new Random(9);
+        int killed = 0;
+        for (int round = 0; round < 3; round++)
         {
-            var lines = new List<string>();
-            WaitFor(p, "epoch 2/1000", lines);
-            p.Kill(); // SIGKILL: no handler runs, no finally block
-            p.WaitForExit();
+            using (var p = round == 0 ? StartTrain(dir["run"], trainCount: 4) : StartCli("train", "--resume", dir["run"], "--device", "cpu"))
+            {
+                var lines = new List<string>();
+                WaitFor(p, round == 0 ? "epoch 2/1000" : "/1000: train loss", lines);
+                Thread.Sleep(random.Next(400));
+                p.Kill(); // SIGKILL: no handler runs, no finally block
+                p.WaitForExit();
+            }
+            var info = Checkpoint.ReadInfo(dir["run/last.ckpt"]); // the manifest's checksum holds
+            Assert.True(info.Epoch > killed, $"round {round}: last.ckpt at epoch {info.Epoch}, the run had reached {killed}");
+            killed = info.Epoch;
+            var (best, _) = ModelFactory.LoadForInference(dir["run"]); // best.ckpt's weights load and verify
+            best.Dispose();
         }
-        var info = Checkpoint.ReadInfo(dir["run/last.ckpt"]);
-        Assert.True(info.Epoch >= 2);
-        var (model, _) = ModelFactory.LoadForInference(dir["run"]); // weights load completely
-        model.Dispose();
         File.WriteAllText(dir[$"run/last.ckpt.{int.MaxValue - 7}.tmp"], "half a checkpoint of a killed run");
-        var (code, output, error) = CliRunner.Run("train", "--resume", dir["run"], "--epochs", $"{info.Epoch + 1}", "--device", "cpu");
-        Assert.True(code == 0, error); // the dead process's lock died with it
-        Assert.Contains($"epoch {info.Epoch + 1}/{info.Epoch + 1}", output);
+        // the resume verifies last.ckpt's weights and optimiser state; the dead process's lock died with it
+        var (code, output, error) = CliRunner.Run("train", "--resume", dir["run"], "--epochs", $"{killed + 1}", "--device", "cpu");
+        Assert.True(code == 0, error);
+        Assert.Contains($"epoch {killed + 1}/{killed + 1}", output);
         Assert.Empty(Directory.GetFiles(dir["run"], "*.tmp"));
     }
 }

@@ -11,13 +11,17 @@ namespace DepthKit.Tests.Reliability;
 static class Fixtures
 {
     /// <summary>A CNN run folder (best.ckpt) with a 16x16 input that predicts 2 m everywhere.</summary>
-    public static string ConstantModel(string runDir, int size = 16)
+    /// <remarks>edit: changes the weights before they are saved (NaN weights, a head that predicts nothing valid)</remarks>
+    public static string ConstantModel(string runDir, int size = 16, Action<string, TorchSharp.Modules.Parameter>? edit = null)
     {
         var config = new ModelConfig("cnn", inputHeight: size, inputWidth: size, options: new() { ["width"] = "4", ["initial_depth"] = "2" });
         var model = Architectures.Create(config);
         using (no_grad())
             foreach (var (name, p) in model.named_parameters())
+            {
                 if (name == "head.weight") p.zero_();
+                edit?.Invoke(name, p);
+            }
         Checkpoint.Save(Path.Combine(runDir, "best.ckpt"),
             new CheckpointInfo { Model = ModelFactory.Identity(config), Options = new TrainOptions { Height = size, Width = size } }, model, null);
         return runDir;

@@ -4,6 +4,7 @@ using DepthKit.Tests.Foundation;
 using DepthKit.Tests.Training;
 using DepthKit.Training;
 using DepthKit.Visualization;
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace DepthKit.Tests.Reliability;
@@ -23,6 +24,75 @@ public class SilentWrongTests
         public string Name => "no-depth";
         public int Count => count;
         public DepthSample Get(int index) => new(8, 8, new byte[8 * 8 * 3], new float[64], $"no-depth#{index}");
+    }
+
+    [Fact]
+    public void SixtyFourCorruptedBytesInTheWeightsAreRefusedByEvalAndPredict()
+    {
+        using var dir = new TempDir();
+        Fixtures.ConstantModel(dir["run"]);
+        var weights = Checkpoint.WeightsPath(dir["run/best.ckpt"]);
+        var bytes = File.ReadAllBytes(weights);
+        new Random(64).NextBytes(bytes.AsSpan(bytes.Length - 200, 64)); // inside the tensor data, after the header
+        File.WriteAllBytes(weights, bytes);
+        Fixtures.SynthFolder(dir["data"], 10);
+        RgbImage.WritePng(dir["room.png"], 4, 4, new byte[48]);
+        foreach (var args in new[]
+                 {
+                     new[] { "eval", "--checkpoint", dir["run"], "--data", dir["data"], "--device", "cpu" },
+                     ["predict", "--checkpoint", dir["run"], "--image", dir["room.png"], "--out", dir["pred"], "--device", "cpu"],
+                 })
+        {
+            var (code, output, error) = CliRunner.Run(args);
+            Assert.True(code == 1, $"{args[0]}: exit {code}: {output}{error}");
+            Assert.Single(error.Trim().Split('\n'));
+            Assert.Contains(Path.GetFileName(weights), error);
+            Assert.Contains("checksum mismatch", error);
+            Assert.DoesNotContain("δ<1.25", output);
+        }
+        Assert.False(Directory.Exists(dir["pred"]) && Directory.EnumerateFiles(dir["pred"]).Any());
+    }
+
+    [Fact]
+    public void CheckpointWithNaNWeightsIsRefusedForEvalAndPredict()
+    {
+        using var dir = new TempDir();
+        // Checkpoint.Save takes any model: a NaN one can only come from outside the trainer, which refuses to save it
+        Fixtures.ConstantModel(dir["run"], edit: (name, p) => { if (name == "head.bias") { using var nan = float.NaN.ToScalar(); p.fill_(nan); } });
+        Fixtures.SynthFolder(dir["data"], 10);
+        RgbImage.WritePng(dir["room.png"], 4, 4, new byte[48]);
+        foreach (var args in new[]
+                 {
+                     new[] { "eval", "--checkpoint", dir["run"], "--data", dir["data"], "--device", "cpu" },
+                     ["predict", "--checkpoint", dir["run"], "--image", dir["room.png"], "--out", dir["pred"], "--device", "cpu"],
+                 })
+        {
+            var (code, output, error) = CliRunner.Run(args);
+            Assert.True(code == 1, $"{args[0]}: exit {code}: {output}{error}");
+            Assert.Single(error.Trim().Split('\n'));
+            Assert.Contains("best.ckpt", error);
+            Assert.Contains("NaN or infinite weights (head.bias)", error);
+        }
+        Assert.False(File.Exists(dir["pred/room_depth.png"]));
+    }
+
+    [Fact]
+    public void PredictionWithoutOneValidPixelIsAFailureNotAPlaceholderRange()
+    {
+        using var dir = new TempDir();
+        // finite weights whose softplus head gives 0 m (invalid) everywhere
+        Fixtures.ConstantModel(dir["run"], edit: (name, p) => { if (name == "head.bias") { using var low = (-200f).ToScalar(); p.fill_(low); } });
+        Directory.CreateDirectory(dir["images"]);
+        RgbImage.WritePng(dir["images/room.png"], 4, 4, new byte[48]);
+        var (code, output, error) = CliRunner.Run("predict", "--checkpoint", dir["run"], "--image", dir["images"], "--out", dir["pred"], "--device", "cpu");
+        Assert.Equal(1, code);
+        Assert.DoesNotContain("1.00-2.00 m", output);
+        var lines = error.Trim().Split('\n');
+        Assert.Equal(2, lines.Length);
+        Assert.Contains("room.png", lines[0]);
+        Assert.Contains("no valid depth", lines[0]);
+        Assert.Contains("1 of 1 image(s)", lines[1]);
+        Assert.False(File.Exists(dir["pred/room_depth.png"]));
     }
 
     [Fact]

@@ -14,7 +14,13 @@ public sealed class SmokeRun : IDisposable
     public (int Code, string Out, string Err) Result { get; }
     public string Out => Dir["out"];
 
-    public SmokeRun() => Result = CliRunner.Run("reproduce", "--profile", "smoke", "--out", Dir["out"], "--device", "cpu");
+    public SmokeRun()
+    {
+        // the folder holds an earlier run's results: --overwrite replaces them (without it reproduce refuses)
+        Directory.CreateDirectory(Dir["out"]);
+        File.WriteAllText(Dir["out/metrics.csv"], "an earlier run\n");
+        Result = CliRunner.Run("reproduce", "--profile", "smoke", "--out", Dir["out"], "--overwrite", "--device", "cpu");
+    }
 
     public void Dispose() => Dir.Dispose();
 }
