@@ -250,4 +250,23 @@ public class SynthInteropTests
         for (int p = 0; p < read.Depth.Length; p++)
             Assert.Equal(DepthPng.MetresToMillimetres([rendered.Depth[p]])[0] / 1000.0, read.Depth[p], 6); // 16-bit millimetres
     }
+
+    [Fact]
+    public void TheFormatRegistryFindsEveryFormatAndNamesThemWhenNoneFits()
+    {
+        var classes = typeof(Datasets).Assembly.GetTypes().Where(t => typeof(IDatasetFormat).IsAssignableFrom(t) && !t.IsInterface).ToList();
+        Assert.Equal(classes.Count, Datasets.Formats.Count);
+        Assert.Equal(Datasets.Formats.Count, Datasets.Formats.Select(f => f.Name).Distinct().Count());
+        Assert.Equal(Datasets.Formats.OrderBy(f => f.Order), Datasets.Formats);
+        string dir = Path.Combine(Path.GetTempPath(), $"depthkit-formats-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(dir);
+        try
+        {
+            File.WriteAllText(Path.Combine(dir, "notes.txt"), "not a dataset");
+            var e = Assert.Throws<DepthKitDataException>(() => Datasets.Open(dir));
+            Assert.Contains("cannot tell the dataset format of this folder", e.Message);
+            Assert.All(Datasets.Formats, f => Assert.Contains(f.Summary, e.Message));
+        }
+        finally { Directory.Delete(dir, recursive: true); }
+    }
 }
