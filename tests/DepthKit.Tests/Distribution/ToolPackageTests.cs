@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.IO.Compression;
-using System.Text;
 using System.Xml.Linq;
 using DepthKit.Tests.Onnx;
 using Xunit.Abstractions;
@@ -87,25 +86,10 @@ public class ToolPackageTests(ITestOutputHelper log)
     /// <summary>Runs a program, returns its output; fails the test with the output when it exits non-zero.</summary>
     static string Run(string file, string[] args, string workingDirectory, TimeSpan timeout)
     {
-        var info = new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = workingDirectory };
-        foreach (var a in args) info.ArgumentList.Add(a);
-        // the test host's MSBuild and runtime settings must not leak into the child dotnet
-        foreach (var key in new[] { "MSBuildSDKsPath", "MSBuildExtensionsPath", "MSBUILD_EXE_PATH", "DOTNET_HOST_PATH" }) info.Environment.Remove(key);
-        var log = new StringBuilder();
-        using var process = new Process { StartInfo = info };
-        process.OutputDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.AppendLine(e.Data); };
-        process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (log) log.AppendLine(e.Data); };
-        process.Start();
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        if (!process.WaitForExit(timeout))
-        {
-            process.Kill(entireProcessTree: true);
-            Assert.Fail($"{file} {string.Join(' ', args)} did not finish within {timeout.TotalMinutes:0} min:\n{log}");
-        }
-        process.WaitForExit();
-        var text = log.ToString();
-        Assert.True(process.ExitCode == 0, $"{file} {string.Join(' ', args)} exited with {process.ExitCode}:\n{(text.Length > 4000 ? text[^4000..] : text)}");
+        // the test host's MSBuild and runtime settings must not leak into the child dotnet (NotebookRunner drops MSBuild*)
+        var (code, text, _) = Notebooks.NotebookRunner.Run(file, args, workingDirectory, timeout, [], unset: ["DOTNET_HOST_PATH"]);
+        Assert.True(code != int.MinValue, $"{file} {string.Join(' ', args)} did not finish within {timeout.TotalMinutes:0} min:\n{text}");
+        Assert.True(code == 0, $"{file} {string.Join(' ', args)} exited with {code}:\n{(text.Length > 4000 ? text[^4000..] : text)}");
         return text;
     }
 }

@@ -218,13 +218,16 @@ public static class NotebookRunner
     }
 
     /// <summary>Runs a process with a timeout (exit code int.MinValue when it was killed); output and error interleaved.</summary>
-    internal static (int Code, string Log, TimeSpan Elapsed) Run(string file, string[] args, string workingDirectory, TimeSpan timeout, Dictionary<string, string> env)
+    /// <remarks>unset: further environment variables the child must not inherit</remarks>
+    internal static (int Code, string Log, TimeSpan Elapsed) Run(string file, string[] args, string workingDirectory, TimeSpan timeout,
+        Dictionary<string, string> env, IReadOnlyList<string>? unset = null)
     {
         var info = new ProcessStartInfo(file) { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var a in args) info.ArgumentList.Add(a);
         // dotnet test's MSBuild variables would point a child dotnet at the test run's MSBuild instead of its own
         foreach (var key in info.Environment.Keys.Where(k => k.StartsWith("MSBuild", StringComparison.OrdinalIgnoreCase)).ToList())
             info.Environment.Remove(key);
+        foreach (var key in unset ?? []) info.Environment.Remove(key);
         info.Environment["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1";
         info.Environment["DOTNET_NOLOGO"] = "1";
         foreach (var (k, v) in env) info.Environment[k] = v;

@@ -26,6 +26,27 @@ public class SilentWrongTests
         public DepthSample Get(int index) => new(8, 8, new byte[8 * 8 * 3], new float[64], $"no-depth#{index}");
     }
 
+    /// <summary>
+    /// eval on a small synth folder and predict of one 4x4 image, both with the run in <c>dir["run"]</c>: each must exit 1
+    /// with one line, which <paramref name="check"/> then reads (with the output).
+    /// </summary>
+    static void EvalAndPredictFailWithOneLine(TempDir dir, Action<string, string> check)
+    {
+        Fixtures.SynthFolder(dir["data"], 10);
+        RgbImage.WritePng(dir["room.png"], 4, 4, new byte[48]);
+        foreach (var args in new[]
+                 {
+                     new[] { "eval", "--checkpoint", dir["run"], "--data", dir["data"], "--device", "cpu" },
+                     ["predict", "--checkpoint", dir["run"], "--image", dir["room.png"], "--out", dir["pred"], "--device", "cpu"],
+                 })
+        {
+            var (code, output, error) = CliRunner.Run(args);
+            Assert.True(code == 1, $"{args[0]}: exit {code}: {output}{error}");
+            Assert.Single(error.Trim().Split('\n'));
+            check(output, error);
+        }
+    }
+
     [Fact]
     public void SixtyFourCorruptedBytesInTheWeightsAreRefusedByEvalAndPredict()
     {
@@ -35,21 +56,12 @@ public class SilentWrongTests
         var bytes = File.ReadAllBytes(weights);
         new Random(64).NextBytes(bytes.AsSpan(bytes.Length - 200, 64)); // inside the tensor data, after the header
         File.WriteAllBytes(weights, bytes);
-        Fixtures.SynthFolder(dir["data"], 10);
-        RgbImage.WritePng(dir["room.png"], 4, 4, new byte[48]);
-        foreach (var args in new[]
-                 {
-                     new[] { "eval", "--checkpoint", dir["run"], "--data", dir["data"], "--device", "cpu" },
-                     ["predict", "--checkpoint", dir["run"], "--image", dir["room.png"], "--out", dir["pred"], "--device", "cpu"],
-                 })
+        EvalAndPredictFailWithOneLine(dir, (output, error) =>
         {
-            var (code, output, error) = CliRunner.Run(args);
-            Assert.True(code == 1, $"{args[0]}: exit {code}: {output}{error}");
-            Assert.Single(error.Trim().Split('\n'));
             Assert.Contains(Path.GetFileName(weights), error);
             Assert.Contains("checksum mismatch", error);
             Assert.DoesNotContain("δ<1.25", output);
-        }
+        });
         Assert.False(Directory.Exists(dir["pred"]) && Directory.EnumerateFiles(dir["pred"]).Any());
     }
 
@@ -59,20 +71,11 @@ public class SilentWrongTests
         using var dir = new TempDir();
         // Checkpoint.Save takes any model: a NaN one can only come from outside the trainer, which refuses to save it
         Fixtures.ConstantModel(dir["run"], edit: (name, p) => { if (name == "head.bias") { using var nan = float.NaN.ToScalar(); p.fill_(nan); } });
-        Fixtures.SynthFolder(dir["data"], 10);
-        RgbImage.WritePng(dir["room.png"], 4, 4, new byte[48]);
-        foreach (var args in new[]
-                 {
-                     new[] { "eval", "--checkpoint", dir["run"], "--data", dir["data"], "--device", "cpu" },
-                     ["predict", "--checkpoint", dir["run"], "--image", dir["room.png"], "--out", dir["pred"], "--device", "cpu"],
-                 })
+        EvalAndPredictFailWithOneLine(dir, (_, error) =>
         {
-            var (code, output, error) = CliRunner.Run(args);
-            Assert.True(code == 1, $"{args[0]}: exit {code}: {output}{error}");
-            Assert.Single(error.Trim().Split('\n'));
             Assert.Contains("best.ckpt", error);
             Assert.Contains("NaN or infinite weights (head.bias)", error);
-        }
+        });
         Assert.False(File.Exists(dir["pred/room_depth.png"]));
     }
 
