@@ -149,9 +149,7 @@ public class BenchCommandTests
         foreach (var key in new[] { "cpu_model", "logical_cores", "torch_threads", "dotnet", "torchsharp", "libtorch", "onednn", "onednn_reason", "convolution_backward", "cpuid_cache_sizes", "load_average", "configuration", "depthkit_version" })
             Assert.True(machine.TryGetProperty(key, out _), $"missing machine.{key}");
         Assert.True(machine.GetProperty("logical_cores").GetInt32() >= 1);
-        // "libtorch", "kit", or on CPUs with the oneDNN fault "kit for the shapes oneDNN gets wrong here, libtorch for the rest"
-        var backward = machine.GetProperty("convolution_backward").GetString()!;
-        Assert.True(backward is "libtorch" or "kit" || backward.StartsWith("kit for the shapes oneDNN gets wrong", StringComparison.Ordinal), backward);
+        Assert.Contains(machine.GetProperty("convolution_backward").GetString(), new[] { "libtorch", "kit" });
         Assert.Equal("0.107.0", machine.GetProperty("torchsharp").GetString());
 
         var trainer = root.GetProperty("trainer_overhead");
