@@ -21,6 +21,9 @@ public sealed record MachineInfo(
     /// <summary>Who computes convolution gradients: <c>libtorch</c> (its kernels), <c>kit</c> (ConvolutionRoute, every convolution) or the kit only for the faulty classes.</summary>
     [JsonPropertyName("convolution_backward")] public string ConvolutionBackward { get; init; } = "libtorch";
 
+    /// <summary><see cref="ConvolutionBackward"/> where auto routes only the classes oneDNN gets wrong on this CPU.</summary>
+    public const string PartialKitBackward = "kit for the shapes oneDNN gets wrong here, libtorch for the rest";
+
     /// <summary>Whether CPUID leaves 4/0x8000001D describe the caches (when not, oneDNN's blocking can go wrong).</summary>
     [JsonPropertyName("cpuid_cache_sizes")] public bool CpuidCacheSizes { get; init; }
 
@@ -49,7 +52,7 @@ public sealed record MachineInfo(
             ConvolutionBackward = DepthKit.Models.ConvolutionRoute.Rule switch
             {
                 null => "libtorch",
-                var rule when rule.Equals((Func<DepthKit.Models.ConvShape, bool>)Runtime.FaultyOneDnnShapes) => "kit for the shapes oneDNN gets wrong here, libtorch for the rest",
+                var rule when rule.Equals((Func<DepthKit.Models.ConvShape, bool>)Runtime.FaultyOneDnnShapes) => PartialKitBackward,
                 _ => "kit",
             },
             CpuidCacheSizes = !info.Cpu.CacheLeavesEmpty,

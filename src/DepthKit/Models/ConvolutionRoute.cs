@@ -25,7 +25,8 @@ public static class ConvolutionRoute
     /// <summary>
     /// Hooks every convolution of <paramref name="model"/> (once per module; later calls are free) so that a routed
     /// shape's output carries the kit's backward. <see cref="DepthNet"/> and <see cref="ConvStack"/> call it on
-    /// their first forward pass, so their users need not.
+    /// their first forward pass and the Trainer on every model it trains, so their users need not; a training loop
+    /// of your own over another model must.
     /// </summary>
     public static void Attach(nn.Module model)
     {
