@@ -25,11 +25,11 @@ public sealed class BasicBlock : nn.Module<Tensor, Tensor>
     public BasicBlock(long inChannels, long planes, long stride = 1) : base(nameof(BasicBlock))
     {
         conv1 = Layers.Conv(inChannels, planes, 3, stride);
-        bn1 = nn.BatchNorm2d(planes);
+        bn1 = new BatchNorm2d(planes);
         conv2 = Layers.Conv(planes, planes, 3);
-        bn2 = nn.BatchNorm2d(planes);
+        bn2 = new BatchNorm2d(planes);
         if (stride != 1 || inChannels != planes)
-            downsample = nn.Sequential(Layers.Conv(inChannels, planes, 1, stride), nn.BatchNorm2d(planes));
+            downsample = nn.Sequential(Layers.Conv(inChannels, planes, 1, stride), new BatchNorm2d(planes));
         RegisterComponents();
     }
 

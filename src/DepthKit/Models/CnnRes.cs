@@ -99,7 +99,7 @@ public sealed class SkipProjection : nn.Module<Tensor, Tensor>
     public SkipProjection(long inChannels, long outChannels) : base(nameof(SkipProjection))
     {
         conv = Layers.Conv(inChannels, outChannels, 1);
-        bn = nn.BatchNorm2d(outChannels);
+        bn = new BatchNorm2d(outChannels);
         RegisterComponents();
     }
 

@@ -34,11 +34,11 @@ public sealed class ConvStack : nn.Module<Tensor, Tensor>
             throw new ArgumentException($"a ConvStack needs at least one layer, and an even number when residual (got {layers})");
         Layers = layers; BatchNorm = batchNorm; Residual = residual;
         stem = nn.Conv2d(3, channels, 3, padding: 1, bias: !batchNorm);
-        stem_norm = batchNorm ? nn.BatchNorm2d(channels) : nn.Identity();
+        stem_norm = batchNorm ? new BatchNorm2d(channels) : nn.Identity();
         for (int i = 0; i < layers; i++)
         {
             convs.Add(nn.Conv2d(channels, channels, 3, padding: 1, bias: !batchNorm));
-            norms.Add(batchNorm ? nn.BatchNorm2d(channels) : nn.Identity());
+            norms.Add(batchNorm ? new BatchNorm2d(channels) : nn.Identity());
             relus.Add(nn.ReLU());
         }
         head = nn.Conv2d(channels, 1, 3, padding: 1);

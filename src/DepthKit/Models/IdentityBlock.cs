@@ -30,11 +30,11 @@ public sealed class IdentityBlock : nn.Module<Tensor, Tensor>
     {
         long channels = planes * Expansion;
         conv1 = Layers.Conv(channels, planes, 1);
-        bn1 = nn.BatchNorm2d(planes);
+        bn1 = new BatchNorm2d(planes);
         conv2 = Layers.Conv(planes, planes, 3);
-        bn2 = nn.BatchNorm2d(planes);
+        bn2 = new BatchNorm2d(planes);
         conv3 = Layers.Conv(planes, channels, 1);
-        bn3 = nn.BatchNorm2d(channels);
+        bn3 = new BatchNorm2d(channels);
         RegisterComponents();
     }
 

@@ -26,11 +26,11 @@ public sealed class UpProjection : nn.Module<Tensor, Tensor>
     public UpProjection(long inChannels, long outChannels) : base(nameof(UpProjection))
     {
         conv1 = Layers.Conv(inChannels, outChannels, 5);
-        bn1 = nn.BatchNorm2d(outChannels);
+        bn1 = new BatchNorm2d(outChannels);
         conv2 = Layers.Conv(outChannels, outChannels, 3);
-        bn2 = nn.BatchNorm2d(outChannels);
+        bn2 = new BatchNorm2d(outChannels);
         projection = Layers.Conv(inChannels, outChannels, 5);
-        projection_bn = nn.BatchNorm2d(outChannels);
+        projection_bn = new BatchNorm2d(outChannels);
         RegisterComponents();
     }
 

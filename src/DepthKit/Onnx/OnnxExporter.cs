@@ -186,7 +186,7 @@ public sealed class OnnxExporter
             case InputNormalization: return Normalize(m, x, path);
             case Conv2d conv: return Conv(conv, x, path);
             case ConvTranspose2d deconv: return ConvTranspose(deconv, x, path);
-            case BatchNorm2d bn: return BatchNorm(bn, x, path);
+            case TorchSharp.Modules.BatchNorm bn: return BatchNorm(bn, x, path); // the kit's BatchNorm2d (or torch's)
             case ReLU: return Relu(x);
             case Dropout: return x; // inference
             case MaxPool2d pool: return MaxPool(pool, x);
@@ -355,7 +355,7 @@ public sealed class OnnxExporter
         return V(name, deconv.call(x.Torch));
     }
 
-    OnnxValue BatchNorm(BatchNorm2d bn, OnnxValue x, string path)
+    OnnxValue BatchNorm(TorchSharp.Modules.BatchNorm bn, OnnxValue x, string path)
     {
         if (bn.running_mean is null || bn.running_var is null) throw new NotSupportedException($"ONNX export: {path} keeps no running statistics");
         var channels = bn.num_features;
