@@ -41,6 +41,6 @@ public sealed class BasicBlock : nn.Module<Tensor, Tensor>
         var y = relu.call(bn1.call(conv1.call(x)));
         y = bn2.call(conv2.call(y));
         var shortcut = downsample is null ? x : downsample.call(x);
-        return relu.call(y + shortcut);
+        return relu.call(Scalars.Add(y, shortcut)); // y + shortcut, with a rooted alpha
     }
 }

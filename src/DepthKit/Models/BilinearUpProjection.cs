@@ -43,6 +43,6 @@ public sealed class BilinearUpProjection : nn.Module<Tensor, Tensor>
         var branch = relu.call(bn1.call(conv1.call(u)));
         branch = bn2.call(conv2.call(branch));
         var shortcut = projection_bn.call(projection.call(u));
-        return relu.call(branch + shortcut);
+        return relu.call(Scalars.Add(branch, shortcut)); // branch + shortcut, with a rooted alpha
     }
 }

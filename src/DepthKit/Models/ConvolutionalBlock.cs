@@ -47,6 +47,6 @@ public sealed class ConvolutionalBlock : nn.Module<Tensor, Tensor>
         y = relu.call(bn2.call(conv2.call(y)));
         y = bn3.call(conv3.call(y));
         var shortcut = downsample.call(x); // after the main branch, as torchvision (same summary order)
-        return relu.call(y + shortcut);
+        return relu.call(Scalars.Add(y, shortcut)); // y + shortcut, with a rooted alpha
     }
 }

@@ -92,6 +92,6 @@ public sealed class FastUpProjection : nn.Module<Tensor, Tensor>
         var branch = relu.call(bn1.call(conv1.call(x)));
         branch = bn2.call(conv2.call(branch));
         var shortcut = projection_bn.call(projection.call(x));
-        return relu.call(branch + shortcut);
+        return relu.call(Scalars.Add(branch, shortcut)); // branch + shortcut, with a rooted alpha
     }
 }

@@ -43,6 +43,6 @@ public sealed class IdentityBlock : nn.Module<Tensor, Tensor>
         var y = relu.call(bn1.call(conv1.call(x)));
         y = relu.call(bn2.call(conv2.call(y)));
         y = bn3.call(conv3.call(y));
-        return relu.call(y + x);
+        return relu.call(Scalars.Add(y, x)); // y + x, with a rooted alpha
     }
 }

@@ -40,7 +40,7 @@ public sealed class UpProjection : nn.Module<Tensor, Tensor>
         var branch = relu.call(bn1.call(conv1.call(u)));
         branch = bn2.call(conv2.call(branch));
         var shortcut = projection_bn.call(projection.call(u));
-        return relu.call(branch + shortcut);
+        return relu.call(Scalars.Add(branch, shortcut)); // branch + shortcut, with a rooted alpha
     }
 
     /// <summary>2x "unpooling" [B,C,H,W] -> [B,C,2H,2W]: out[2i, 2j] = x[i, j], zero elsewhere.</summary>
