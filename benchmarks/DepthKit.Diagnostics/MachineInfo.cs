@@ -18,8 +18,11 @@ public sealed record MachineInfo(
     /// <summary>ONEDNN_MAX_CPU_ISA in force when the kit capped oneDNN, else null.</summary>
     [JsonPropertyName("onednn_isa_cap")] public string? OneDnnIsaCap { get; init; }
 
-    /// <summary>Who computes convolution gradients: <c>libtorch</c> (its kernels) or <c>kit</c> (ConvolutionRoute).</summary>
+    /// <summary>Who computes convolution gradients: <c>libtorch</c> (its kernels), <c>kit</c> (ConvolutionRoute, every convolution) or the kit only for the faulty classes.</summary>
     [JsonPropertyName("convolution_backward")] public string ConvolutionBackward { get; init; } = "libtorch";
+
+    /// <summary><see cref="ConvolutionBackward"/> where auto routes only the classes oneDNN gets wrong on this CPU.</summary>
+    public const string PartialKitBackward = "kit for the shapes oneDNN gets wrong here, libtorch for the rest";
 
     /// <summary>Whether CPUID leaves 4/0x8000001D describe the caches (when not, oneDNN's blocking can go wrong).</summary>
     [JsonPropertyName("cpuid_cache_sizes")] public bool CpuidCacheSizes { get; init; }
@@ -46,7 +49,12 @@ public sealed record MachineInfo(
             )
         {
             OneDnnIsaCap = info.OneDnnIsaCap,
-            ConvolutionBackward = DepthKit.Models.ConvolutionRoute.Rule is null ? "libtorch" : "kit",
+            ConvolutionBackward = DepthKit.Models.ConvolutionRoute.Rule switch
+            {
+                null => "libtorch",
+                var rule when rule.Equals((Func<DepthKit.Models.ConvShape, bool>)Runtime.FaultyOneDnnShapes) => PartialKitBackward,
+                _ => "kit",
+            },
             CpuidCacheSizes = !info.Cpu.CacheLeavesEmpty,
         };
     }

@@ -33,12 +33,13 @@ public static class Runtime
             var cpu = CpuCacheInfo.Read();
             var oneDnnSetting = OneDnnSetting();
             // oneDNN reads its ISA cap once, when it starts: it has to be in the native environment before libtorch loads
-            string? isaCap = (oneDnnSetting == "auto" && cpu.CacheLeavesEmpty) || oneDnnSetting == "avx" ? CapOneDnnIsa() : null;
+            // auto keeps the full ISA where CPUID is empty too: the shapes its kernels get wrong are routed instead
+            string? isaCap = oneDnnSetting == "avx" ? CapOneDnnIsa() : null;
             var bridge = NativeLoader.LoadTorchSharpBridge();
             var (oneDnn, oneDnnReason) = ConfigureOneDnn(cpu, oneDnnSetting, isaCap);
             if (oneDnnSetting == "auto" && cpu.CacheLeavesEmpty)
                 notices.WriteLine(oneDnn
-                    ? $"depthkit: oneDNN limited to {isaCap} ({oneDnnReason}); set DEPTHKIT_ONEDNN=off to turn it off."
+                    ? $"depthkit: oneDNN on, the kit's own backward for the convolution shapes it gets wrong ({oneDnnReason}); set DEPTHKIT_ONEDNN=off to turn it off."
                     : $"depthkit: oneDNN off ({oneDnnReason}); set DEPTHKIT_ONEDNN=on to override.");
             if (MallocArena.Notice(tuned, Environment.GetEnvironmentVariable(MallocArena.ArenaMaxVariable), oneDnn, MallocArena.ThisThreadUsesMainArena) is { } arenaNotice)
             {
@@ -183,11 +184,12 @@ public static class Runtime
     }
 
     /// <summary>
-    /// oneDNN computes wrong or crashing convolution backward passes with its AVX2/AVX-512 kernels when CPUID reports
-    /// no cache sizes; capped at AVX its results are right and it stays faster than libtorch's fallback.
-    /// Auto (the default) caps it where CPUID is empty and runs <see cref="StartupCheck"/> before trusting it;
+    /// oneDNN computes wrong or crashing convolution backward passes for some shape classes when CPUID reports no
+    /// cache sizes (<see cref="FaultyOneDnnShapes"/>). Auto (the default) keeps full oneDNN there, gives those classes
+    /// the kit's own backward (<see cref="ConvolutionRoute"/>) and runs <see cref="StartupCheck"/> before trusting the
+    /// mix; if it fails, every convolution is routed, and if that fails too, oneDNN is turned off.
     /// DEPTHKIT_ONEDNN=on|off|avx|forward forces a route (forward: full oneDNN for forward passes, the kit's own
-    /// backward for every convolution, <see cref="ConvolutionRoute"/>).
+    /// backward for every convolution; avx: oneDNN capped at AVX, nothing routed).
     /// </summary>
     static (bool Enabled, string Reason) ConfigureOneDnn(CpuCacheInfo cpu, string setting, string? isaCap)
     {
@@ -202,14 +204,7 @@ public static class Runtime
         }
         else if (setting == "avx") (enable, reason) = isaCap is null ? (false, "DEPTHKIT_ONEDNN=avx, but the cap could not be set") : (true, $"DEPTHKIT_ONEDNN=avx: {OneDnnIsaVariable}={isaCap}");
         else if (!cpu.CacheLeavesEmpty) (enable, reason) = (true, "auto: CPUID reports cache sizes");
-        else if (isaCap is null) (enable, reason) = (false, "auto: CPUID leaves 4/0x8000001D report no cache sizes, its backward convolutions would be wrong");
-        else
-        {
-            var worst = StartupCheck();
-            (enable, reason) = worst.Worst <= GradientCheck.Tolerance
-                ? (true, FormattableString.Invariant($"auto: CPUID leaves 4/0x8000001D report no cache sizes; {OneDnnIsaVariable}={isaCap}, start-up gradient check passed ({StartupShapes.Length} shapes, worst relative error {worst.Worst:E1})"))
-                : (false, FormattableString.Invariant($"auto: CPUID leaves 4/0x8000001D report no cache sizes and even with {OneDnnIsaVariable}={isaCap} the gradients of {worst.Shape} were off by {worst.Worst:E1}"));
-        }
+        else (enable, reason) = RouteAroundTheFault();
         // !enable implies "off" or an empty CPUID, so the block is entered exactly when NNPACK has to go
         if (OperatingSystem.IsLinux() && (!enable || cpu.CacheLeavesEmpty))
         {
@@ -229,21 +224,60 @@ public static class Runtime
     internal static bool RouteEveryConvolution(ConvShape shape) => shape.Groups == 1;
 
     /// <summary>
-    /// The shapes whose gradients oneDNN got wrong or crashed on when CPUID reported no cache sizes: 3x3 from 64 to 24
-    /// channels (input gradient 20% off with AVX-512 kernels), 3x3 from 8 to 3 (30-60% off with AVX2 kernels), and
-    /// the 1x1 stride-2 convolution from 512 to 1024 channels that died with SIGFPE. docs/runtime.md has the table.
+    /// The convolutions whose backward libtorch 2.10's oneDNN gets wrong where CPUID reports no cache sizes, under its
+    /// AVX-512 and AVX2 kernels alike (docs/runtime.md has the table): kernels larger than 1x1 whose output channels
+    /// are not a multiple of 16 (input gradient 18% to infinitely off: 3x3 64->24, 16->12, 16->1, 5x5 64->1) and
+    /// strided 1x1 convolutions (SIGFPE for 512->1024, 1024->512, 1024->2048). Both classes are rare and cheap in the
+    /// kit's architectures (prediction heads, shortcut projections); every other shape keeps oneDNN's kernels.
+    /// </summary>
+    public static bool FaultyOneDnnShapes(ConvShape shape) =>
+        shape.Groups == 1 && !shape.Transposed
+        && (shape.Kernel == (1, 1) ? shape.Stride != (1, 1) : shape.OutChannels % 16 != 0);
+
+    static (bool, string) RouteAroundTheFault()
+    {
+        const string cpuid = "auto: CPUID leaves 4/0x8000001D report no cache sizes";
+        ConvolutionRoute.Rule = FaultyOneDnnShapes;
+        var worst = StartupCheck();
+        if (worst.Worst <= GradientCheck.Tolerance)
+            return (true, FormattableString.Invariant($"{cpuid}; full oneDNN, the kit's own backward for kernels over 1x1 with output channels not a multiple of 16 and for strided 1x1 convolutions; start-up gradient check passed ({StartupShapes.Length} shapes, worst relative error {worst.Worst:E1})"));
+        var routedOnly = worst;
+        ConvolutionRoute.Rule = RouteEveryConvolution;
+        worst = StartupCheck();
+        if (worst.Worst <= GradientCheck.Tolerance)
+            return (true, FormattableString.Invariant($"{cpuid}; the gradients of {routedOnly.Shape} were off by {routedOnly.Worst:E1} with only the known faulty shapes routed, so the kit computes every convolution's backward; start-up gradient check passed (worst {worst.Worst:E1})"));
+        ConvolutionRoute.Rule = null;
+        return (false, FormattableString.Invariant($"{cpuid}; even the kit's own backward got {worst.Shape} off by {worst.Worst:E1}"));
+    }
+
+    /// <summary>
+    /// One shape of each class the kit's architectures train with. Through plain oneDNN on a CPU with empty CPUID the
+    /// first four fail (wrong input gradients under AVX-512 or AVX2) and the fifth dies with SIGFPE; the rest are
+    /// classes oneDNN gets right. Small sizes: the check runs at every start on such CPUs.
     /// </summary>
     internal static readonly string[] StartupShapes =
     [
         "conv 3x3 s1 p1 64->24 @2x64x32x40",
+        "conv 3x3 s1 p1 16->12 @2x16x32x40",
         "conv 3x3 s1 p1 8->3 @2x8x24x24",
-        "conv 1x1 s2 p0 512->1024 @2x512x16x20",
+        "conv 3x3 s1 p1 16->1 @2x16x24x32",
+        "conv 1x1 s2 p0 512->1024 @1x512x8x8",
+        "conv 3x3 s1 p1 64->64 @2x64x16x20",
+        "conv 3x3 s2 p1 64->128 @2x64x16x20",
+        "conv 1x1 s1 p0 64->256 @2x64x16x20",
+        "conv 1x1 s2 p0 256->512 @2x256x16x20",
+        "conv 5x5 s1 p2 64->32 @2x64x8x10",
+        "conv 7x7 s2 p3 3->64 @2x3x32x40",
+        "deconv 4x4 s2 p1 64->32 @2x64x8x10",
     ];
+
+    /// <summary>How many of <see cref="StartupShapes"/> (from the front) crash plain oneDNN rather than returning wrong numbers.</summary>
+    internal const int StartupShapesThatFailQuietly = 4;
 
     /// <summary>
     /// The start-up check: input and weight gradients of <see cref="StartupShapes"/> through the route in force, against
-    /// float64; returns the worst. It runs in this process, so a route that would run the crashing shape on the
-    /// kernels that crash must not be checked here (auto checks only the AVX-capped or the kit's own backward).
+    /// float64; returns the worst. It runs in this process, so it must only run where the crashing class is routed
+    /// (auto routes it before checking); <c>depthkit doctor --gradients --shape</c> runs the same shapes in a child.
     /// </summary>
     internal static GradientError StartupCheck() =>
         StartupShapes.Select(s => GradientCheck.Errors(ConvShape.Parse(s))).MaxBy(e => e.Worst)!;

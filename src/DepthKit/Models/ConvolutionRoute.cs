@@ -25,7 +25,8 @@ public static class ConvolutionRoute
     /// <summary>
     /// Hooks every convolution of <paramref name="model"/> (once per module; later calls are free) so that a routed
     /// shape's output carries the kit's backward. <see cref="DepthNet"/> and <see cref="ConvStack"/> call it on
-    /// their first forward pass, so their users need not.
+    /// their first forward pass and the Trainer on every model it trains, so their users need not; a training loop
+    /// of your own over another model must.
     /// </summary>
     public static void Attach(nn.Module model)
     {
@@ -80,7 +81,6 @@ public static class ConvolutionRoute
         long n = s.Batch, o = s.OutChannels, ckk = s.InChannels * s.Kernel.H * s.Kernel.W;
         var dyFlat = dy.reshape(n, o, -1);
         var wT = w.reshape(o, ckk).t();
-        var (kernel, dilation, padding, stride) = (s.Kernel, s.Dilation, s.Padding, s.Stride);
         if (s.Kernel == (1, 1) && s.Padding == (0, 0))
         {
             // a 1x1 convolution reads only the strided input positions: no unfold needed
@@ -101,9 +101,37 @@ public static class ConvolutionRoute
             }
             return (dx, dw);
         }
-        var cols = nn.functional.unfold(x, kernel, dilation, padding, stride);
-        return (inputGradient ? nn.functional.fold(matmul(wT, dyFlat), (s.Height, s.Width), kernel, dilation, padding, stride) : null,
-                weightGradient ? matmul(dyFlat, cols.transpose(1, 2)).sum(dim: 0).reshape(w.shape) : null);
+        return ShiftedGradients(s, x, w, dyFlat, inputGradient, weightGradient);
+    }
+
+    // One matrix product per kernel tap (i, j) over the input positions that tap reads (a strided window of the
+    // padded input): dW[:, :, i, j] = sum_n dy[n] x_ij[n]^T and dx_ij += W[:, :, i, j]^T dy. Unlike unfolding the
+    // whole input (k*k copies of it at once) this holds one tap's window at a time.
+    static (Tensor?, Tensor?) ShiftedGradients(ConvShape s, Tensor x, Tensor w, Tensor dyFlat, bool inputGradient, bool weightGradient)
+    {
+        long n = s.Batch, c = s.InChannels, o = s.OutChannels;
+        long outH = (s.Height + 2 * s.Padding.H - s.Dilation.H * (s.Kernel.H - 1) - 1) / s.Stride.H + 1;
+        long outW = (s.Width + 2 * s.Padding.W - s.Dilation.W * (s.Kernel.W - 1) - 1) / s.Stride.W + 1;
+        var xPadded = weightGradient ? nn.functional.pad(x, [s.Padding.W, s.Padding.W, s.Padding.H, s.Padding.H]) : null;
+        var dxPadded = inputGradient ? zeros([n, c, s.Height + 2 * s.Padding.H, s.Width + 2 * s.Padding.W], dtype: x.dtype, device: x.device) : null;
+        var dw = weightGradient ? zeros_like(w) : null;
+        for (long i = 0; i < s.Kernel.H; i++)
+            for (long j = 0; j < s.Kernel.W; j++)
+            {
+                using var scope = NewDisposeScope();
+                var rows = TensorIndex.Slice(i * s.Dilation.H, i * s.Dilation.H + (outH - 1) * s.Stride.H + 1, s.Stride.H);
+                var columns = TensorIndex.Slice(j * s.Dilation.W, j * s.Dilation.W + (outW - 1) * s.Stride.W + 1, s.Stride.W);
+                var all = TensorIndex.Colon;
+                if (dw is not null)
+                {
+                    var window = xPadded![all, all, rows, columns].reshape(n, c, -1);
+                    dw[all, all, TensorIndex.Single(i), TensorIndex.Single(j)].copy_(matmul(dyFlat, window.transpose(1, 2)).sum(dim: 0));
+                }
+                if (dxPadded is not null)
+                    dxPadded[all, all, rows, columns].add_(matmul(w[all, all, TensorIndex.Single(i), TensorIndex.Single(j)].t(), dyFlat).reshape(n, c, outH, outW));
+            }
+        var dx = dxPadded?[TensorIndex.Colon, TensorIndex.Colon, TensorIndex.Slice(s.Padding.H, s.Padding.H + s.Height), TensorIndex.Slice(s.Padding.W, s.Padding.W + s.Width)];
+        return (dx, dw);
     }
 
     // a transposed convolution is the input gradient of the direct one with the weight's roles swapped:

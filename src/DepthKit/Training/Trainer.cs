@@ -78,6 +78,9 @@ public sealed class Trainer
         RunDir = runDir;
         _loss = DepthLoss.Create(options.Loss);
         Model.to(Device);
+        // DepthNet and ConvStack take the host's convolution route themselves; a model of any other class would
+        // otherwise train the routed shapes on the faulty kernels
+        if (Models.ConvolutionRoute.Rule is not null) Models.ConvolutionRoute.Attach(Model);
         _trainable = [.. Model.parameters().Where(p => p.requires_grad)];
         if (_trainable.Count == 0) throw new ArgumentException($"{identity.DisplayName} has no trainable parameters");
         (_optimizer, _groupScales) = CreateOptimizer(Model, _trainable, options);

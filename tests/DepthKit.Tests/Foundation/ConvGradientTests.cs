@@ -6,9 +6,9 @@ namespace DepthKit.Tests.Foundation;
 
 /// <summary>
 /// The kit must compute correct convolution gradients on whatever machine it runs. On CPUs whose CPUID
-/// cache leaves are empty, libtorch's oneDNN returns wrong input gradients or dies with SIGFPE unless capped at
-/// AVX; these tests compare float32 gradients (through the capped oneDNN there) against a float64 reference
-/// (float64 never goes through oneDNN).
+/// cache leaves are empty, libtorch's oneDNN returns wrong input gradients or dies with SIGFPE for some shape
+/// classes, which the runtime routes to the kit's own backward; these tests compare float32 gradients (through that
+/// route) against a float64 reference (float64 never goes through oneDNN).
 /// </summary>
 public class ConvGradientTests
 {
@@ -23,22 +23,27 @@ public class ConvGradientTests
         AssertGradientsMatch(inChannels: 512, outChannels: 256, kernel: 1, stride: 2, padding: 0, size: 14);
 
     [Fact]
-    public void OneDnnIsCappedAtAvxExactlyWhenCpuidHasNoCacheSizes()
+    public void TheFaultyShapesAreRoutedExactlyWhenCpuidHasNoCacheSizes()
     {
         var info = Runtime.Info!;
         Assert.Equal(CpuCacheInfo.Read().CacheLeavesEmpty, info.Cpu.CacheLeavesEmpty);
         var forced = Environment.GetEnvironmentVariable("DEPTHKIT_ONEDNN");
         if (forced is "on" or "off" or "avx" or "forward") { Assert.Equal(forced != "off", info.OneDnnEnabled); return; }
+        Assert.Null(info.OneDnnIsaCap);
         if (!info.Cpu.CacheLeavesEmpty)
         {
             Assert.True(info.OneDnnEnabled);
-            Assert.Null(info.OneDnnIsaCap);
+            Assert.Null(DepthKit.Models.ConvolutionRoute.Rule);
             return;
         }
-        // the cap is in the native environment (where libtorch reads it) and oneDNN is on exactly when the start-up
-        // check passed; on a CPU where even the capped kernels are wrong, it is off and the fallback computes
+        // oneDNN stays on (uncapped) exactly when the start-up check passed through the route, and the route then
+        // covers both faulty classes while a plain 3x3 64->64 keeps oneDNN's kernels
         Assert.Equal(info.OneDnnReason.Contains("gradient check passed", StringComparison.Ordinal), info.OneDnnEnabled);
-        if (info.OneDnnEnabled) Assert.Equal(Environment.GetEnvironmentVariable(Runtime.OneDnnIsaVariable) ?? "AVX", info.OneDnnIsaCap);
+        if (info.OneDnnEnabled)
+        {
+            Assert.True(DepthKit.Models.ConvolutionRoute.Routes(DepthKit.Models.ConvShape.Parse("conv 3x3 s1 p1 64->24 @2x64x32x40")));
+            Assert.True(DepthKit.Models.ConvolutionRoute.Routes(DepthKit.Models.ConvShape.Parse("conv 1x1 s2 p0 512->1024 @1x512x8x8")));
+        }
         Assert.True(Runtime.StartupCheck().Worst <= GradientCheck.Tolerance);
     }
 
@@ -62,6 +67,10 @@ public class ConvGradientTests
         x = x.detach().requires_grad_(true);
         w = w.detach().requires_grad_(true);
         var y = nn.functional.conv2d(x, w, strides: [stride, stride], padding: [padding, padding]);
+        // as the kit's models compute it: through the kit's own backward where the runtime routes this shape
+        var shape = new DepthKit.Models.ConvShape(false, x.shape[0], x.shape[1], x.shape[2], x.shape[3], w.shape[0], (w.shape[2], w.shape[3]),
+            (stride, stride), (padding, padding), (1, 1), 1, (0, 0));
+        if (DepthKit.Models.ConvolutionRoute.Routes(shape)) y = DepthKit.Models.ConvolutionRoute.Apply(shape, x, w, null, y);
         (y * upstream).sum().backward();
         return (x.grad!.to(float64), w.grad!.to(float64));
     }

@@ -16,10 +16,10 @@ public class TrainerTests
         Eval = new EvalSettings { Crop = "none" },
     };
 
-    static Trainer NewTrainer(TrainOptions options, string? runDir, TinyNet? net = null)
+    static Trainer NewTrainer(TrainOptions options, string? runDir, TinyNet? net = null, int hidden = 4)
     {
         Trainer.Seed(options.Seed);
-        return new Trainer(net ?? new TinyNet(), TinyNet.Identity, Train, Val, options, runDir: runDir);
+        return new Trainer(net ?? new TinyNet(hidden), TinyNet.Identity, Train, Val, options, runDir: runDir);
     }
 
     [Fact]
@@ -69,6 +69,43 @@ public class TrainerTests
         Assert.Equal(straight.History.StepLoss, resumed.History.StepLoss);
         Assert.Equal(straight.History.Epochs[^1].Val, resumed.History.Epochs[^1].Val);
         Assert.Equal(straight.History.Epochs.Select(e => e.TrainLoss), resumed.History.Epochs.Select(e => e.TrainLoss));
+    }
+
+    /// <summary>
+    /// Where the host routes convolution shapes to the kit's own backward (CPUs whose oneDNN gets them wrong), a model
+    /// that is neither a DepthNet nor a ConvStack must take the route too, and a resumed run through it must still end
+    /// bit for bit like an uninterrupted one. The rule routes only this test's shapes (hidden width 6, which no
+    /// other test or architecture uses) and defers to the host's rule for every other shape, so parallel tests
+    /// keep their route.
+    /// </summary>
+    [Fact]
+    public void ATrainedModelOfAnyClassTakesTheRouteAndResumesExactlyThroughIt()
+    {
+        static bool Mine(ConvShape s) => (s.InChannels == 6 || s.OutChannels == 6) && s.Height == 8 && s.Width == 8;
+        int routed = 0;
+        var host = ConvolutionRoute.Rule;
+        ConvolutionRoute.Rule = s => Mine(s) ? Interlocked.Increment(ref routed) > 0 : host?.Invoke(s) == true;
+        try
+        {
+            using var a = new TempDir();
+            using var b = new TempDir();
+            var straight = NewTrainer(Options(), a.Path, hidden: 6);
+            straight.Fit();
+            Assert.True(routed > 0, "the Trainer's model never reached the route");
+
+            var interrupted = NewTrainer(Options(), b.Path, hidden: 6);
+            using var cancel = new CancellationTokenSource();
+            interrupted.Progress = new SyncProgress<TrainProgress>(p => { if (p.Phase == "train" && p.Step == 4) cancel.Cancel(); });
+            Assert.Throws<OperationCanceledException>(() => interrupted.Fit(cancel.Token));
+            int before = routed;
+            var resumed = Trainer.Resume(b.Path, (_, _) => new TinyNet(hidden: 6), Train, Val);
+            resumed.Fit();
+            Assert.True(routed > before, "the resumed run's model never reached the route");
+
+            Assert.Equal(((TinyNet)straight.Model).Weights(), ((TinyNet)resumed.Model).Weights());
+            Assert.Equal(straight.History.StepLoss, resumed.History.StepLoss);
+        }
+        finally { ConvolutionRoute.Rule = host; }
     }
 
     [Fact]

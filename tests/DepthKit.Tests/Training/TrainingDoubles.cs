@@ -38,14 +38,20 @@ sealed class TinyDataset : IDepthDataset
 /// <summary>conv - ReLU - dropout - conv - softplus: small, with dropout so the RNG state matters on resume.</summary>
 sealed class TinyNet : nn.Module<Tensor, Tensor>
 {
-    readonly Conv2d conv1 = nn.Conv2d(3, 4, 3, padding: 1);
+    readonly Conv2d conv1;
     readonly Dropout2d drop = nn.Dropout2d(0.25);
-    readonly Conv2d conv2 = nn.Conv2d(4, 1, 3, padding: 1);
+    readonly Conv2d conv2;
     /// <summary>Forward passes in training mode after which the output becomes NaN (test of the NaN guard).</summary>
     public int PoisonAfter { get; set; } = int.MaxValue;
     int _trainingCalls;
 
-    public TinyNet() : base(nameof(TinyNet)) => RegisterComponents();
+    /// <param name="hidden">Channels between the two convolutions (a test that routes its own shapes picks a width no other test uses).</param>
+    public TinyNet(int hidden = 4) : base(nameof(TinyNet))
+    {
+        conv1 = nn.Conv2d(3, hidden, 3, padding: 1);
+        conv2 = nn.Conv2d(hidden, 1, 3, padding: 1);
+        RegisterComponents();
+    }
 
     public override Tensor forward(Tensor x)
     {
