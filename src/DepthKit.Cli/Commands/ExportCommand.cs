@@ -23,7 +23,7 @@ public sealed class ExportCommand : ICliCommand
         new("onnx", "write the ONNX model to this file"),
         new("web", $"write the depth page into this folder ({PageFile}, with {PageModelFile} beside it)"),
         new("size", "input size HxW of the exported graph (default: the size the model was trained at); with --dynamic, the size of the export's self-check"),
-        new("dynamic", "any input size: batch, height and width are symbolic (every architecture the kit exports; without it H and W are fixed to --size)", IsFlag: true),
+        new("dynamic", "any input size: batch, height and width are symbolic; every architecture the kit exports supports it (CNN+FC's adaptive pooling is computed from the input's shape); without it H and W are fixed to --size", IsFlag: true),
         new("overwrite", "replace an existing --onnx file or --web folder", IsFlag: true),
     ];
 
