@@ -170,7 +170,7 @@ public static class BenchSuite
     /// <summary>The bare loop: pre-built tensors, forward, masked L1, backward, AdamW step; nothing else.</summary>
     public static void BareSteps(nn.Module<Tensor, Tensor> model, TrainOptions o, IReadOnlyList<DepthBatch> batches)
     {
-        using var optimizer = optim.AdamW(model.parameters(), o.LearningRate, weight_decay: o.WeightDecay);
+        using var optimizer = Optimizers.Create("adamw", [(model.parameters(), o.LearningRate)], o.LearningRate, o.WeightDecay); // the Trainer's
         model.train();
         foreach (var b in batches)
         {

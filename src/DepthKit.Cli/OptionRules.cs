@@ -38,6 +38,7 @@ public static class OptionRules
         ["gt-scale"] = new(Kind.PositiveFinite, "units per metre"),
         ["min-depth"] = new(Kind.NonNegativeFinite, "a depth in metres"),
         ["max-depth"] = new(Kind.PositiveFinite, "a depth in metres"),
+        ["scalars"] = new(Kind.PositiveFinite, "a number of seconds", 3600),
     };
 
     /// <summary>True when <paramref name="option"/> (without --) has a range rule.</summary>

@@ -2,6 +2,7 @@ using DepthKit.Models;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
+using BatchNorm2d = DepthKit.Models.BatchNorm2d; // the kit blocks' BatchNorm (its Scalars rooted), not TorchSharp's
 
 namespace DepthKit.Labs;
 

@@ -24,10 +24,13 @@ static class BnInputs
     public static Tensor Gamma() => tensor(new float[] { 1.5f, 0.5f, 2f });
     public static Tensor Beta() => tensor(new float[] { 0.1f, -1f, 3f });
 
-    /// <summary>torch's BatchNorm2d with the given affine parameters and running statistics.</summary>
-    public static TorchSharp.Modules.BatchNorm2d Module(Tensor gamma, Tensor beta, Tensor? runningMean = null, Tensor? runningVar = null, double momentum = 0.1)
+    /// <summary>
+    /// torch's BatchNorm2d with the given affine parameters and running statistics: the kit's, which computes exactly what
+    /// <c>nn.BatchNorm2d</c> does with its Scalars rooted (docs/runtime.md).
+    /// </summary>
+    public static Models.BatchNorm2d Module(Tensor gamma, Tensor beta, Tensor? runningMean = null, Tensor? runningVar = null, double momentum = 0.1)
     {
-        var bn = nn.BatchNorm2d(gamma.shape[0], eps: Eps, momentum: momentum);
+        var bn = new Models.BatchNorm2d(gamma.shape[0], eps: Eps, momentum: momentum);
         using var noGrad = no_grad();
         bn.weight!.copy_(gamma);
         bn.bias!.copy_(beta);

@@ -14,7 +14,7 @@ static class Blocks
         var block = build();
         using var noGrad = no_grad();
         foreach (var (_, module) in block.named_modules())
-            if (module is BatchNorm2d bn)
+            if (module is BatchNorm bn) // the kit's BatchNorm2d
             {
                 bn.weight!.uniform_(0.5, 1.5);
                 bn.bias!.uniform_(-0.5, 0.5);

@@ -1,3 +1,5 @@
+using TorchSharp;
+using static DepthKit.Scalars; // rooted constants and a + b, x^2 (Scalars)
 using static TorchSharp.torch;
 
 namespace DepthKit.Losses;
@@ -16,13 +18,16 @@ public sealed class BerHuLoss(double threshold = 0.2) : DepthLoss
     /// <summary>The fraction of the batch's largest residual where L1 turns into L2 (0.2 in the paper).</summary>
     public double Threshold { get; } = threshold;
 
+    static readonly Scalar Tiny = 1e-12;
+
     protected override Tensor Masked(Tensor pred, Tensor gt, Tensor valid)
     {
         if (!valid.any().item<bool>()) return Zero(pred);
         var r = (pred - gt.where(valid, pred.detach())).masked_select(valid).abs();
         // c >= 1e-12 keeps (r^2 + c^2) / 2c finite for a perfect prediction (where every r is 0 <= c anyway).
-        var c = (Threshold * r.max()).detach().clamp_min(1e-12);
-        var berhu = where(r <= c, r, (r.square() + c.square()) / (2 * c));
+        using Scalar threshold = Threshold;
+        var c = r.max().mul(threshold).detach().clamp_min(Tiny);                  // threshold * max r
+        var berhu = where(r <= c, r, Add(Square(r), Square(c)) / c.mul(Two)); // (r^2 + c^2) / 2c
         return berhu.mean();
     }
 }

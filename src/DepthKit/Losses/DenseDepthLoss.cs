@@ -1,3 +1,5 @@
+using TorchSharp;
+using static DepthKit.Scalars; // rooted constants and a + b, x^2 (Scalars)
 using static TorchSharp.torch;
 
 namespace DepthKit.Losses;
@@ -17,6 +19,10 @@ public sealed class DenseDepthLoss(double l1Weight = 0.1, double dataRange = 10.
     public override string Name => "densedepth";
     public override string Summary => "DenseDepth (Alhashim & Wonka 2018): 0.1 L1 + SSIM + image gradient";
 
-    protected override Tensor Masked(Tensor pred, Tensor gt, Tensor valid) =>
-        l1Weight * _l1.Compute(pred, gt, valid) + _ssim.Compute(pred, gt, valid) + _gradient.Compute(pred, gt, valid);
+    protected override Tensor Masked(Tensor pred, Tensor gt, Tensor valid)
+    {
+        using Scalar weight = l1Weight;
+        // l1Weight * L1 + SSIM + gradient
+        return Add(Add(_l1.Compute(pred, gt, valid).mul(weight), _ssim.Compute(pred, gt, valid)), _gradient.Compute(pred, gt, valid));
+    }
 }

@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace DepthKit.Losses;
@@ -36,7 +37,7 @@ public abstract class DepthLoss
     public override string ToString() => Name;
 
     /// <summary>gt &gt; 0 and finite.</summary>
-    public static Tensor ValidMask(Tensor gt) => gt.gt(0).logical_and(gt.isfinite());
+    public static Tensor ValidMask(Tensor gt) => gt.gt(Scalars.Zero).logical_and(gt.isfinite());
 
     // help texts list the simple losses first; a loss not named here follows alphabetically (declared before Registry:
     // static initialisers run in order)
@@ -78,13 +79,15 @@ public abstract class DepthLoss
     }
 
     /// <summary>A zero connected to pred's graph (a batch with no valid pixel gives zero loss and zero gradient).</summary>
-    protected static Tensor Zero(Tensor pred) => (pred * 0).sum();
+    protected static Tensor Zero(Tensor pred) => pred.mul(Scalars.Zero).sum(); // (pred * 0).sum()
 
     /// <summary>Mean of x over the true entries of mask; zero (and zero gradient) when the mask is empty.</summary>
     protected static Tensor MaskedMean(Tensor x, Tensor mask)
     {
         long count = mask.sum().item<long>();
-        return count == 0 ? Zero(x) : x.masked_select(mask).sum() / count;
+        if (count == 0) return Zero(x);
+        using Scalar n = count;
+        return x.masked_select(mask).sum().div(n);
     }
 
     static void CheckShapes(Tensor pred, Tensor gt, Tensor? valid)

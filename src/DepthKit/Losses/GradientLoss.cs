@@ -1,3 +1,5 @@
+using TorchSharp;
+using static DepthKit.Scalars; // rooted constants and a + b, x^2 (Scalars)
 using static TorchSharp.torch;
 
 namespace DepthKit.Losses;
@@ -26,6 +28,6 @@ public sealed class GradientLoss : DepthLoss
         var dyPred = pred[.., .., 1.., ..] - pred[.., .., ..(int)(h - 1), ..];
         var dyGt = g[.., .., 1.., ..] - g[.., .., ..(int)(h - 1), ..];
         var dyValid = valid[.., .., 1.., ..].logical_and(valid[.., .., ..(int)(h - 1), ..]);
-        return MaskedMean((dxPred - dxGt).abs(), dxValid) + MaskedMean((dyPred - dyGt).abs(), dyValid);
+        return Add(MaskedMean((dxPred - dxGt).abs(), dxValid), MaskedMean((dyPred - dyGt).abs(), dyValid));
     }
 }

@@ -1,3 +1,5 @@
+using TorchSharp;
+using static DepthKit.Scalars; // rooted constants and a + b, x^2 (Scalars)
 using static TorchSharp.torch;
 
 namespace DepthKit.Losses;
@@ -9,5 +11,5 @@ public sealed class L2Loss : DepthLoss
     public override string Summary => "mean squared error in metres";
 
     protected override Tensor Masked(Tensor pred, Tensor gt, Tensor valid) =>
-        MaskedMean((pred - gt.where(valid, pred.detach())).square(), valid);
+        MaskedMean(Square(pred - gt.where(valid, pred.detach())), valid);
 }

@@ -1,3 +1,5 @@
+using TorchSharp;
+using static DepthKit.Scalars; // rooted constants and a + b, x^2 (Scalars)
 using static TorchSharp.torch;
 
 namespace DepthKit.Losses;
@@ -13,11 +15,13 @@ public sealed class ScaleShiftInvariantLoss : DepthLoss
     public override string Name => "ssi";
     public override string Summary => "scale-and-shift-invariant (MiDaS): shape only, needs alignment to give metres";
 
+    static readonly Scalar Tiny = 1e-12;
+
     protected override Tensor Masked(Tensor pred, Tensor gt, Tensor valid)
     {
         var m = valid.to(pred.dtype);
         var n = m.sum([1, 2, 3], keepdim: true);
-        var has = (n > 1).flatten();
+        var has = n.gt(One).flatten();
         if (!has.any().item<bool>()) return Zero(pred);
         var g = gt.where(valid, 0);
         var p = pred * m;
@@ -27,10 +31,10 @@ public sealed class ScaleShiftInvariantLoss : DepthLoss
         var a11 = n;
         var b0 = (p * g).sum([1, 2, 3], keepdim: true);
         var b1 = g.sum([1, 2, 3], keepdim: true);
-        var det = (a00 * a11 - a01 * a01).clamp_min(1e-12);
+        var det = (a00 * a11 - a01 * a01).clamp_min(Tiny);
         var s = (a11 * b0 - a01 * b1) / det;
         var t = (a00 * b1 - a01 * b0) / det;
-        var err = ((s * pred + t - g).abs() * m).sum([1, 2, 3]) / n.flatten().clamp_min(1);
+        var err = ((Add(s * pred, t) - g).abs() * m).sum([1, 2, 3]) / n.flatten().clamp_min(One); // |s pred + t - g|
         return err.masked_select(has).mean();
     }
 }

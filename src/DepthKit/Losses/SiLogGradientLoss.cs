@@ -1,3 +1,5 @@
+using TorchSharp;
+using static DepthKit.Scalars; // rooted constants and a + b, x^2 (Scalars)
 using static TorchSharp.torch;
 
 namespace DepthKit.Losses;
@@ -19,8 +21,9 @@ public sealed class SiLogGradientLoss(double alpha = 0.5) : DepthLoss
 
     protected override Tensor Masked(Tensor pred, Tensor gt, Tensor valid)
     {
-        var logPred = pred.clamp_min(1e-6).log();
+        var logPred = pred.clamp_min(SiLogLoss.MinDepth).log();
         var logGt = gt.where(valid, 1).log();
-        return _silog.Compute(pred, gt, valid) + Alpha * GradientLoss.Of(logPred, logGt, valid);
+        using Scalar alpha = Alpha;
+        return Add(_silog.Compute(pred, gt, valid), GradientLoss.Of(logPred, logGt, valid).mul(alpha)); // SILog + alpha G
     }
 }

@@ -1,3 +1,5 @@
+using TorchSharp;
+using static DepthKit.Scalars; // rooted constants and a + b, x^2 (Scalars)
 using static TorchSharp.torch;
 
 namespace DepthKit.Losses;
@@ -16,14 +18,18 @@ public sealed class SiLogLoss(double lambda = 0.5) : DepthLoss
 
     public double Lambda { get; } = lambda;
 
+    internal static readonly Scalar MinDepth = 1e-6;
+
     protected override Tensor Masked(Tensor pred, Tensor gt, Tensor valid)
     {
-        var d = (pred.clamp_min(1e-6).log() - gt.where(valid, 1).log()).where(valid, 0);
+        var d = (pred.clamp_min(MinDepth).log() - gt.where(valid, 1).log()).where(valid, 0);
         var n = valid.sum([1, 2, 3]).to(pred.dtype);          // valid pixels per image
-        var has = n > 0;
+        var has = n.gt(Scalars.Zero);
         if (!has.any().item<bool>()) return Zero(pred);
-        var safeN = n.clamp_min(1);
-        var perImage = d.square().sum([1, 2, 3]) / safeN - Lambda * d.sum([1, 2, 3]).square() / safeN.square();
+        var safeN = n.clamp_min(One);
+        using Scalar lambda = Lambda;
+        // (1/n) sum d^2 - (lambda/n^2) (sum d)^2
+        var perImage = Square(d).sum([1, 2, 3]) / safeN - Square(d.sum([1, 2, 3])).mul(lambda) / Square(safeN);
         return perImage.masked_select(has).mean();
     }
 }
@@ -38,11 +44,15 @@ public sealed class BtsSiLogLoss(double variance = 0.85, double scale = 10.0) : 
     public override string Name => "silog-bts";
     public override string Summary => "BTS's SILog: 10 sqrt(mean d^2 - 0.85 mean(d)^2)";
 
+    static readonly Scalar Tiny = 1e-12;
+
     protected override Tensor Masked(Tensor pred, Tensor gt, Tensor valid)
     {
         if (!valid.any().item<bool>()) return Zero(pred);
-        var d = pred.clamp_min(1e-6).log().masked_select(valid) - gt.masked_select(valid).log();
-        // clamp_min keeps the gradient finite at the perfect prediction, where sqrt'(0) is infinite.
-        return scale * (d.square().mean() - variance * d.mean().square()).clamp_min(1e-12).sqrt();
+        var d = pred.clamp_min(SiLogLoss.MinDepth).log().masked_select(valid) - gt.masked_select(valid).log();
+        using Scalar scaleS = scale, varianceS = variance;
+        // scale * sqrt(mean d^2 - variance * mean(d)^2); clamp_min keeps the gradient finite at the perfect prediction,
+        // where sqrt'(0) is infinite
+        return (Square(d).mean() - Square(d.mean()).mul(varianceS)).clamp_min(Tiny).sqrt().mul(scaleS);
     }
 }

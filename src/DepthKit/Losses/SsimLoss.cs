@@ -1,4 +1,5 @@
 using TorchSharp;
+using static DepthKit.Scalars; // rooted constants and a + b, x^2 (Scalars)
 using static TorchSharp.torch;
 
 namespace DepthKit.Losses;
@@ -18,8 +19,9 @@ public sealed class SsimLoss(double dataRange = 10.0) : DepthLoss
 
     public double DataRange { get; } = dataRange;
 
+    // clamp((1 - SSIM) / 2, 0, 1); 1 - x is TorchSharp's -x + 1
     protected override Tensor Masked(Tensor pred, Tensor gt, Tensor valid) =>
-        ((1 - MeanSsim(pred, gt, valid, DataRange)) / 2).clamp(0, 1);
+        MeanSsim(pred, gt, valid, DataRange).negative().add(One, One).div(Two).clamp(Scalars.Zero, One);
 
     /// <summary>Mean SSIM over the valid pixels (1 for identical maps).</summary>
     public static Tensor MeanSsim(Tensor pred, Tensor gt, Tensor valid, double dataRange)
@@ -32,11 +34,16 @@ public sealed class SsimLoss(double dataRange = 10.0) : DepthLoss
         Tensor Pool(Tensor t) => nn.functional.avg_pool2d(nn.functional.pad(t, [1, 1, 1, 1], PaddingModes.Reflect), 3, 1);
         var muX = Pool(x);
         var muY = Pool(y);
-        var sigmaX = Pool(x * x) - muX.square();
-        var sigmaY = Pool(y * y) - muY.square();
+        var sigmaX = Pool(x * x) - Square(muX);
+        var sigmaY = Pool(y * y) - Square(muY);
         var sigmaXY = Pool(x * y) - muX * muY;
-        var ssim = (2 * muX * muY + c1) * (2 * sigmaXY + c2) / ((muX.square() + muY.square() + c1) * (sigmaX + sigmaY + c2));
+        using Scalar c1s = c1, c2s = c2;
+        // (2 muX muY + C1)(2 sigmaXY + C2) / ((muX^2 + muY^2 + C1)(sigmaX + sigmaY + C2))
+        var ssim = muX.mul(Two).mul(muY).add(c1s, One).mul(sigmaXY.mul(Two).add(c2s, One))
+                   .div(Add(Square(muX), Square(muY)).add(c1s, One).mul(Add(sigmaX, sigmaY).add(c2s, One)));
         long count = valid.sum().item<long>();
-        return count == 0 ? (pred * 0).sum() + 1 : ssim.masked_select(valid).sum() / count;
+        if (count == 0) return pred.mul(Scalars.Zero).sum().add(One, One); // (pred * 0).sum() + 1
+        using Scalar n = count;
+        return ssim.masked_select(valid).sum().div(n);
     }
 }

@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace DepthKit.Metrics;
@@ -34,7 +35,8 @@ public static class NaiveMetrics
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         var (p, g) = (pred.to(ScalarType.Float64), gt.to(ScalarType.Float64));   // double, like the array version
-        return ((g - p).abs() / (g + epsilon)).mean().item<double>();
+        using Scalar eps = epsilon;
+        return ((g - p).abs() / g.add(eps, Scalars.One)).mean().item<double>(); // mean |g - p| / (g + epsilon)
     }
 
     /// <summary>One row of the slides' Table 1 ("Conclusion: metric evaluation results"), quoted as printed.</summary>

@@ -1,3 +1,4 @@
+using TorchSharp;
 using static TorchSharp.torch;
 
 namespace DepthKit.Metrics;
@@ -8,6 +9,8 @@ namespace DepthKit.Metrics;
 /// </summary>
 public static class TestTimeFlip
 {
+    static readonly Scalar Half = 0.5; // rooted (Scalars)
+
     /// <param name="predict">the model's forward pass, image [B,C,H,W] to depth [B,1,h,w]</param>
     /// <param name="image">the RGB batch [B,C,H,W]</param>
     public static Tensor Predict(Func<Tensor, Tensor> predict, Tensor image)
@@ -15,6 +18,6 @@ public static class TestTimeFlip
         using var scope = NewDisposeScope();
         var straight = predict(image);
         var mirrored = predict(image.flip(-1)).flip(-1);
-        return (0.5 * (straight + mirrored)).MoveToOuterDisposeScope();
+        return Scalars.Add(straight, mirrored).mul(Half).MoveToOuterDisposeScope(); // 0.5 (straight + mirrored)
     }
 }

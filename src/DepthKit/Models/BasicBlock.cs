@@ -25,11 +25,11 @@ public sealed class BasicBlock : nn.Module<Tensor, Tensor>
     public BasicBlock(long inChannels, long planes, long stride = 1) : base(nameof(BasicBlock))
     {
         conv1 = Layers.Conv(inChannels, planes, 3, stride);
-        bn1 = nn.BatchNorm2d(planes);
+        bn1 = new BatchNorm2d(planes);
         conv2 = Layers.Conv(planes, planes, 3);
-        bn2 = nn.BatchNorm2d(planes);
+        bn2 = new BatchNorm2d(planes);
         if (stride != 1 || inChannels != planes)
-            downsample = nn.Sequential(Layers.Conv(inChannels, planes, 1, stride), nn.BatchNorm2d(planes));
+            downsample = nn.Sequential(Layers.Conv(inChannels, planes, 1, stride), new BatchNorm2d(planes));
         RegisterComponents();
     }
 
@@ -41,6 +41,6 @@ public sealed class BasicBlock : nn.Module<Tensor, Tensor>
         var y = relu.call(bn1.call(conv1.call(x)));
         y = bn2.call(conv2.call(y));
         var shortcut = downsample is null ? x : downsample.call(x);
-        return relu.call(y + shortcut);
+        return relu.call(Scalars.Add(y, shortcut)); // y + shortcut, with a rooted alpha
     }
 }

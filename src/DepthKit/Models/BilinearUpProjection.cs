@@ -29,11 +29,11 @@ public sealed class BilinearUpProjection : nn.Module<Tensor, Tensor>
     public BilinearUpProjection(long inChannels, long outChannels, long kernel = 3) : base(nameof(BilinearUpProjection))
     {
         conv1 = Layers.Conv(inChannels, outChannels, kernel);
-        bn1 = nn.BatchNorm2d(outChannels);
+        bn1 = new BatchNorm2d(outChannels);
         conv2 = Layers.Conv(outChannels, outChannels, 3);
-        bn2 = nn.BatchNorm2d(outChannels);
+        bn2 = new BatchNorm2d(outChannels);
         projection = Layers.Conv(inChannels, outChannels, kernel == 3 ? 1 : kernel);
-        projection_bn = nn.BatchNorm2d(outChannels);
+        projection_bn = new BatchNorm2d(outChannels);
         RegisterComponents();
     }
 
@@ -43,6 +43,6 @@ public sealed class BilinearUpProjection : nn.Module<Tensor, Tensor>
         var branch = relu.call(bn1.call(conv1.call(u)));
         branch = bn2.call(conv2.call(branch));
         var shortcut = projection_bn.call(projection.call(u));
-        return relu.call(branch + shortcut);
+        return relu.call(Scalars.Add(branch, shortcut)); // branch + shortcut, with a rooted alpha
     }
 }

@@ -83,7 +83,7 @@ public sealed class CnnRes : DepthNet, IArchitecture
         for (int i = 0; i < 4; i++)
         {
             var skip = skips[i].call(f[3 - i]);
-            y = relu.call(Layers.ResizeTo(ups[i].call(y), skip) + skip);
+            y = relu.call(Scalars.Add(Layers.ResizeTo(ups[i].call(y), skip), skip)); // up + skip, with a rooted alpha
         }
         y = Layers.ResizeTo(head.call(y), x.shape[2], x.shape[3]);
         return DepthHead.Activate(y, DepthActivation.Softplus);
@@ -99,7 +99,7 @@ public sealed class SkipProjection : nn.Module<Tensor, Tensor>
     public SkipProjection(long inChannels, long outChannels) : base(nameof(SkipProjection))
     {
         conv = Layers.Conv(inChannels, outChannels, 1);
-        bn = nn.BatchNorm2d(outChannels);
+        bn = new BatchNorm2d(outChannels);
         RegisterComponents();
     }
 

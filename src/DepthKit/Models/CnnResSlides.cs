@@ -36,7 +36,7 @@ public sealed class CnnResSlides : DepthNet, IArchitecture
     {
         encoder = Architectures.CreateEncoder(config.Encoder ?? "resnet50");
         conv = nn.Conv2d(encoder.OutChannels, 1024, 1, stride: 1, padding: 0L, bias: true);
-        bn = nn.BatchNorm2d(1024);
+        bn = new BatchNorm2d(1024);
         up1 = new SlideUpBlock(1024);
         up2 = new SlideUpBlock(512);
         up3 = new SlideUpBlock(256);

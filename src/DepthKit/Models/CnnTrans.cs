@@ -52,7 +52,7 @@ public sealed class TransposedConvBnRelu : nn.Module<Tensor, Tensor>
     public TransposedConvBnRelu(long inChannels, long outChannels) : base(nameof(TransposedConvBnRelu))
     {
         deconv = nn.ConvTranspose2d(inChannels, outChannels, 4, stride: 2, padding: 1, bias: false);
-        bn = nn.BatchNorm2d(outChannels);
+        bn = new BatchNorm2d(outChannels);
         RegisterComponents();
     }
 

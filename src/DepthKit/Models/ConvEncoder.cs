@@ -69,7 +69,7 @@ public sealed class ConvBnRelu : nn.Module<Tensor, Tensor>
     public ConvBnRelu(long inChannels, long outChannels, long kernel, long stride = 1) : base(nameof(ConvBnRelu))
     {
         conv = Layers.Conv(inChannels, outChannels, kernel, stride);
-        bn = nn.BatchNorm2d(outChannels);
+        bn = new BatchNorm2d(outChannels);
         RegisterComponents();
     }
 

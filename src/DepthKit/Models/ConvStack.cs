@@ -34,11 +34,11 @@ public sealed class ConvStack : nn.Module<Tensor, Tensor>
             throw new ArgumentException($"a ConvStack needs at least one layer, and an even number when residual (got {layers})");
         Layers = layers; BatchNorm = batchNorm; Residual = residual;
         stem = nn.Conv2d(3, channels, 3, padding: 1, bias: !batchNorm);
-        stem_norm = batchNorm ? nn.BatchNorm2d(channels) : nn.Identity();
+        stem_norm = batchNorm ? new BatchNorm2d(channels) : nn.Identity();
         for (int i = 0; i < layers; i++)
         {
             convs.Add(nn.Conv2d(channels, channels, 3, padding: 1, bias: !batchNorm));
-            norms.Add(batchNorm ? nn.BatchNorm2d(channels) : nn.Identity());
+            norms.Add(batchNorm ? new BatchNorm2d(channels) : nn.Identity());
             relus.Add(nn.ReLU());
         }
         head = nn.Conv2d(channels, 1, 3, padding: 1);
@@ -55,10 +55,12 @@ public sealed class ConvStack : nn.Module<Tensor, Tensor>
     /// <summary>The convolutions from input to output (stem, body, head): the layers the gradient lesson plots.</summary>
     public IReadOnlyList<Conv2d> Convolutions => [stem, .. convs, head];
 
+    static readonly Scalar Half = 0.5f.ToScalar(); // rooted (Scalars)
+
     public override Tensor forward(Tensor rgb)
     {
         if (ConvolutionRoute.Rule is not null) ConvolutionRoute.Attach(this);
-        var x = stem_relu.call(stem_norm.call(stem.call(rgb - 0.5f)));
+        var x = stem_relu.call(stem_norm.call(stem.call(rgb.sub(Half)))); // rgb - 0.5
         for (int i = 0; i < Layers; i += Residual ? 2 : 1)
         {
             if (!Residual)
@@ -68,7 +70,7 @@ public sealed class ConvStack : nn.Module<Tensor, Tensor>
             }
             var y = relus[i].call(norms[i].call(convs[i].call(x)));
             y = norms[i + 1].call(convs[i + 1].call(y));
-            x = relus[i + 1].call(x + y);   // the skip connection: the block only adds a correction to x
+            x = relus[i + 1].call(Scalars.Add(x, y));   // the skip connection x + y: the block only adds a correction to x
         }
         return head.call(x);
     }

@@ -32,12 +32,12 @@ public sealed class ConvolutionalBlock : nn.Module<Tensor, Tensor>
     {
         long outChannels = planes * Expansion;
         conv1 = Layers.Conv(inChannels, planes, 1);
-        bn1 = nn.BatchNorm2d(planes);
+        bn1 = new BatchNorm2d(planes);
         conv2 = Layers.Conv(planes, planes, 3, stride);
-        bn2 = nn.BatchNorm2d(planes);
+        bn2 = new BatchNorm2d(planes);
         conv3 = Layers.Conv(planes, outChannels, 1);
-        bn3 = nn.BatchNorm2d(outChannels);
-        downsample = nn.Sequential(Layers.Conv(inChannels, outChannels, 1, stride), nn.BatchNorm2d(outChannels));
+        bn3 = new BatchNorm2d(outChannels);
+        downsample = nn.Sequential(Layers.Conv(inChannels, outChannels, 1, stride), new BatchNorm2d(outChannels));
         RegisterComponents();
     }
 
@@ -47,6 +47,6 @@ public sealed class ConvolutionalBlock : nn.Module<Tensor, Tensor>
         y = relu.call(bn2.call(conv2.call(y)));
         y = bn3.call(conv3.call(y));
         var shortcut = downsample.call(x); // after the main branch, as torchvision (same summary order)
-        return relu.call(y + shortcut);
+        return relu.call(Scalars.Add(y, shortcut)); // y + shortcut, with a rooted alpha
     }
 }

@@ -17,7 +17,7 @@ public static class DepthHead
     public static Tensor Activate(Tensor x, DepthActivation activation) => activation switch
     {
         DepthActivation.ReLU => nn.functional.relu(x),
-        DepthActivation.Softplus => nn.functional.softplus(x),
+        DepthActivation.Softplus => Scalars.Softplus(x), // nn.functional.softplus with rooted beta and threshold
         _ => throw new ArgumentOutOfRangeException(nameof(activation)),
     };
 

@@ -79,11 +79,11 @@ public sealed class FastUpProjection : nn.Module<Tensor, Tensor>
     public FastUpProjection(long inChannels, long outChannels) : base(nameof(FastUpProjection))
     {
         conv1 = new FastUpConvolution(inChannels, outChannels);
-        bn1 = nn.BatchNorm2d(outChannels);
+        bn1 = new BatchNorm2d(outChannels);
         conv2 = Layers.Conv(outChannels, outChannels, 3);
-        bn2 = nn.BatchNorm2d(outChannels);
+        bn2 = new BatchNorm2d(outChannels);
         projection = new FastUpConvolution(inChannels, outChannels);
-        projection_bn = nn.BatchNorm2d(outChannels);
+        projection_bn = new BatchNorm2d(outChannels);
         RegisterComponents();
     }
 
@@ -92,6 +92,6 @@ public sealed class FastUpProjection : nn.Module<Tensor, Tensor>
         var branch = relu.call(bn1.call(conv1.call(x)));
         branch = bn2.call(conv2.call(branch));
         var shortcut = projection_bn.call(projection.call(x));
-        return relu.call(branch + shortcut);
+        return relu.call(Scalars.Add(branch, shortcut)); // branch + shortcut, with a rooted alpha
     }
 }

@@ -34,7 +34,7 @@ public sealed class Fcrn : DepthNet, IArchitecture
         encoder = Architectures.CreateEncoder(config.Encoder ?? "resnet50");
         bool fast = config.GetChoice(Upsampling) == "fast-upproj";
         conv = nn.Conv2d(encoder.OutChannels, 1024, 1, stride: 1, padding: 0L, bias: false);
-        bn = nn.BatchNorm2d(1024);
+        bn = new BatchNorm2d(1024);
         ups = nn.ModuleList<nn.Module<Tensor, Tensor>>();
         long[] widths = [1024, 512, 256, 128, 64];
         for (int i = 0; i < 4; i++)

@@ -30,11 +30,11 @@ public sealed class IdentityBlock : nn.Module<Tensor, Tensor>
     {
         long channels = planes * Expansion;
         conv1 = Layers.Conv(channels, planes, 1);
-        bn1 = nn.BatchNorm2d(planes);
+        bn1 = new BatchNorm2d(planes);
         conv2 = Layers.Conv(planes, planes, 3);
-        bn2 = nn.BatchNorm2d(planes);
+        bn2 = new BatchNorm2d(planes);
         conv3 = Layers.Conv(planes, channels, 1);
-        bn3 = nn.BatchNorm2d(channels);
+        bn3 = new BatchNorm2d(channels);
         RegisterComponents();
     }
 
@@ -43,6 +43,6 @@ public sealed class IdentityBlock : nn.Module<Tensor, Tensor>
         var y = relu.call(bn1.call(conv1.call(x)));
         y = relu.call(bn2.call(conv2.call(y)));
         y = bn3.call(conv3.call(y));
-        return relu.call(y + x);
+        return relu.call(Scalars.Add(y, x)); // y + x, with a rooted alpha
     }
 }

@@ -31,7 +31,7 @@ public static class LayerStatistics
                 {
                     using var o = output.detach().to(float64);
                     rows.Add(new LayerActivation(rows.Count, path, m.GetType().Name, o.mean().item<double>(), o.std().item<double>(),
-                                                 o.eq(0).to(float64).mean().item<double>()));
+                                                 o.eq(Scalars.Zero).to(float64).mean().item<double>()));
                     return null!;
                 });
                 removers.Add(handle.remove);
@@ -71,7 +71,7 @@ public static class LayerStatistics
         {
             using var scope = NewDisposeScope();
             var pred = model.call(input);
-            var valid = target.gt(0);
+            var valid = target.gt(Scalars.Zero);
             var loss = (pred - target).abs().masked_select(valid).mean();
             loss.backward();
             foreach (var (path, conv) in called)

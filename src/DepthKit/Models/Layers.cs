@@ -38,7 +38,7 @@ public static class Layers
                     nn.init.kaiming_normal_(deconv.weight!, mode: nn.init.FanInOut.FanIn, nonlinearity: nn.init.NonlinearityType.ReLU);
                     if (deconv.bias is not null) deconv.bias.zero_();
                     break;
-                case BatchNorm2d bn:
+                case BatchNorm bn: // the kit's BatchNorm2d and torch's
                     bn.weight!.fill_(One);
                     bn.bias!.zero_();
                     break;

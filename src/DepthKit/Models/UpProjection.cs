@@ -26,11 +26,11 @@ public sealed class UpProjection : nn.Module<Tensor, Tensor>
     public UpProjection(long inChannels, long outChannels) : base(nameof(UpProjection))
     {
         conv1 = Layers.Conv(inChannels, outChannels, 5);
-        bn1 = nn.BatchNorm2d(outChannels);
+        bn1 = new BatchNorm2d(outChannels);
         conv2 = Layers.Conv(outChannels, outChannels, 3);
-        bn2 = nn.BatchNorm2d(outChannels);
+        bn2 = new BatchNorm2d(outChannels);
         projection = Layers.Conv(inChannels, outChannels, 5);
-        projection_bn = nn.BatchNorm2d(outChannels);
+        projection_bn = new BatchNorm2d(outChannels);
         RegisterComponents();
     }
 
@@ -40,7 +40,7 @@ public sealed class UpProjection : nn.Module<Tensor, Tensor>
         var branch = relu.call(bn1.call(conv1.call(u)));
         branch = bn2.call(conv2.call(branch));
         var shortcut = projection_bn.call(projection.call(u));
-        return relu.call(branch + shortcut);
+        return relu.call(Scalars.Add(branch, shortcut)); // branch + shortcut, with a rooted alpha
     }
 
     /// <summary>2x "unpooling" [B,C,H,W] -> [B,C,2H,2W]: out[2i, 2j] = x[i, j], zero elsewhere.</summary>

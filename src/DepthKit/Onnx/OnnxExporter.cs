@@ -77,7 +77,8 @@ public sealed class OnnxExporter
             var reference = model.call(probe);
             if (!walked.Torch.shape.SequenceEqual(reference.shape))
                 throw new InvalidOperationException($"ONNX export of {model.Config.Name}: the walk gives shape [{string.Join(", ", walked.Shape)}], the model [{string.Join(", ", reference.shape)}]");
-            double relative = ((walked.Torch - reference).abs() / reference.abs().clamp_min(1e-6)).max().ToDouble();
+            using Scalar floor = 1e-6;
+            double relative = ((walked.Torch - reference).abs() / reference.abs().clamp_min(floor)).max().ToDouble();
             if (!double.IsFinite(relative))
                 throw new InvalidOperationException($"ONNX export of {model.Config.Name}: the model's output is not finite (NaN or infinite weights?); nothing was written");
             if (relative > 1e-5)
@@ -202,7 +203,7 @@ public sealed class OnnxExporter
             case InputNormalization: return Normalize(m, x, path);
             case Conv2d conv: return Conv(conv, x, path);
             case ConvTranspose2d deconv: return ConvTranspose(deconv, x, path);
-            case BatchNorm2d bn: return BatchNorm(bn, x, path);
+            case TorchSharp.Modules.BatchNorm bn: return BatchNorm(bn, x, path); // the kit's BatchNorm2d (or torch's)
             case ReLU: return Relu(x);
             case Dropout: return x; // inference
             case MaxPool2d pool: return MaxPool(pool, x);
@@ -320,7 +321,7 @@ public sealed class OnnxExporter
         var scaled = g.Node("Mul", [name, g.Weight($"{path}.scale", buffers["scale"])], $"{path}/scaled");
         var shifted = g.Node("Add", [scaled, g.Weight($"{path}.shift", buffers["shift"])], $"{path}/normalized");
         // the module adds with an explicit alpha of 1: the same value as a plain add
-        return V(shifted, t * buffers["scale"] + buffers["shift"]);
+        return V(shifted, Scalars.Add(t * buffers["scale"], buffers["shift"]));
     }
 
     // torchPad: an F.pad (left, right, top, bottom) applied before the convolution, folded into its pads
@@ -368,7 +369,7 @@ public sealed class OnnxExporter
         return V(name, deconv.call(x.Torch));
     }
 
-    OnnxValue BatchNorm(BatchNorm2d bn, OnnxValue x, string path)
+    OnnxValue BatchNorm(TorchSharp.Modules.BatchNorm bn, OnnxValue x, string path)
     {
         if (bn.running_mean is null || bn.running_var is null) throw new NotSupportedException($"ONNX export: {path} keeps no running statistics");
         var channels = bn.num_features;
@@ -382,9 +383,9 @@ public sealed class OnnxExporter
 
     OnnxValue Relu(OnnxValue x) => V(g.Node("Relu", [x.Name], $"{x.Name}/relu"), nn.functional.relu(x.Torch));
 
-    OnnxValue Softplus(OnnxValue x) => V(g.Node("Softplus", [x.Name], $"{x.Name}/softplus"), nn.functional.softplus(x.Torch));
+    OnnxValue Softplus(OnnxValue x) => V(g.Node("Softplus", [x.Name], $"{x.Name}/softplus"), Scalars.Softplus(x.Torch));
 
-    OnnxValue Add(OnnxValue a, OnnxValue b) => V(g.Node("Add", [a.Name, b.Name], $"{a.Name}/add"), a.Torch + b.Torch);
+    OnnxValue Add(OnnxValue a, OnnxValue b) => V(g.Node("Add", [a.Name, b.Name], $"{a.Name}/add"), Scalars.Add(a.Torch, b.Torch));
 
     OnnxValue Concat(OnnxValue[] parts, long axis) =>
         V(g.Node("Concat", parts.Select(p => p.Name), $"{parts[0].Name}/concat", Int("axis", axis)), cat(parts.Select(p => p.Torch).ToList(), axis));

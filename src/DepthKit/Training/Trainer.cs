@@ -384,16 +384,8 @@ public sealed class Trainer
                   ([.. trainable.Where(p => encoder.Contains(p.Handle))], o.EncoderLearningRateScale),
               }.Where(x => x.Parameters.Count > 0).ToList();
         double[] scales = [.. groups.Select(x => x.Scale)];
-        OptimizerHelper optimizer = o.Optimizer switch
-        {
-            "adam" => optim.Adam(groups.Select(x => new Adam.ParamGroup(x.Parameters, lr: o.LearningRate * x.Scale, weight_decay: o.WeightDecay)),
-                o.LearningRate, weight_decay: o.WeightDecay),
-            "adamw" => optim.AdamW(groups.Select(x => new AdamW.ParamGroup(x.Parameters, lr: o.LearningRate * x.Scale, weight_decay: o.WeightDecay)),
-                o.LearningRate, weight_decay: o.WeightDecay),
-            "sgd" => optim.SGD(groups.Select(x => new SGD.ParamGroup(x.Parameters, lr: o.LearningRate * x.Scale, momentum: o.Momentum, weight_decay: o.WeightDecay)),
-                o.LearningRate, momentum: o.Momentum, weight_decay: o.WeightDecay),
-            _ => throw new ArgumentException($"unknown optimizer '{o.Optimizer}'"),
-        };
+        var optimizer = Optimizers.Create(o.Optimizer, groups.Select(x => ((IEnumerable<Parameter>)x.Parameters, o.LearningRate * x.Scale)),
+                                          o.LearningRate, o.WeightDecay, o.Momentum);
         return (optimizer, scales);
     }
 }

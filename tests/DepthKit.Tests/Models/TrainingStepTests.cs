@@ -63,7 +63,7 @@ public class TrainingStepTests
         model.FreezeEncoder();
         model.train();
         Assert.False(model.Encoder.training);
-        Assert.All(model.Encoder.modules().OfType<BatchNorm2d>(), bn => Assert.False(bn.training));
+        Assert.All(model.Encoder.modules().OfType<DepthKit.Models.BatchNorm2d>(), bn => Assert.False(bn.training));
         Assert.True(model.DecoderParameters().All(p => p.requires_grad));
 
         var before = model.Encoder.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.clone());

@@ -251,7 +251,7 @@ public class ExportCommandTests(Xunit.Abstractions.ITestOutputHelper log)
     {
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
-        var layers = model.modules().OfType<BatchNorm2d>().ToList();
+        var layers = model.modules().OfType<DepthKit.Models.BatchNorm2d>().ToList();
         model.train();
         foreach (var bn in layers)
         {

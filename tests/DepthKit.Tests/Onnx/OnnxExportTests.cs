@@ -73,7 +73,7 @@ public class OnnxExportTests
     {
         using var noGrad = no_grad();
         foreach (var (_, m) in model.named_modules())
-            if (m is BatchNorm2d bn)
+            if (m is DepthKit.Models.BatchNorm2d bn)
             {
                 bn.running_mean!.copy_(randn_like(bn.running_mean) * 0.1);
                 bn.running_var!.copy_(rand_like(bn.running_var) + 0.5);
