@@ -22,7 +22,8 @@ public sealed class ExportCommand : ICliCommand
         new("checkpoint", "run folder (uses best.ckpt, else last.ckpt), a .ckpt file, or 'default' (the bundled model)", Required: true),
         new("onnx", "write the ONNX model to this file"),
         new("web", $"write the depth page into this folder ({PageFile}, with {PageModelFile} beside it)"),
-        new("size", "input size HxW of the exported graph (default: the size the model was trained at)"),
+        new("size", "input size HxW of the exported graph (default: the size the model was trained at); with --dynamic, the size of the export's self-check"),
+        new("dynamic", "any input size: batch, height and width are symbolic; every architecture the kit exports supports it (CNN+FC's adaptive pooling is computed from the input's shape); without it H and W are fixed to --size", IsFlag: true),
         new("overwrite", "replace an existing --onnx file or --web folder", IsFlag: true),
     ];
 
@@ -45,11 +46,15 @@ public sealed class ExportCommand : ICliCommand
         var (model, info) = ModelFactory.LoadForInference(checkpoint, TorchSharp.torch.CPU);
         using var _ = model;
         var (height, width) = args.IsGiven("size") ? args.GetSize("size") : (info.Options.Height, info.Options.Width);
-        var (proto, export) = OnnxExporter.Build(model, height, width);
+        bool dynamic = args.Flag("dynamic");
+        var (proto, export) = OnnxExporter.Build(model, height, width, dynamic);
         var bytes = proto.ToByteArray();
+        var shapes = dynamic
+            ? $"RGB [batch, 3, height, width] in [0, 1] -> depth {export.OutputDims} in metres (checked at {height}x{width}: depth {export.OutputHeight}x{export.OutputWidth})"
+            : $"RGB [batch, 3, {height}, {width}] in [0, 1] -> depth {export.OutputDims} in metres";
         context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{info.Model.DisplayName} (epoch {info.Epoch}): RGB [batch, 3, {height}, {width}] in [0, 1] -> depth [batch, 1, {export.OutputHeight}, {export.OutputWidth}] in metres; " +
-            $"opset {OnnxExporter.Opset}, {export.Nodes} nodes, {export.Parameters / 1e6:F2} M parameters, {bytes.Length / 1e6:F1} MB; batch dynamic, size fixed"));
+            $"{info.Model.DisplayName} (epoch {info.Epoch}): {shapes}; " +
+            $"opset {OnnxExporter.Opset}, {export.Nodes} nodes, {export.Parameters / 1e6:F2} M parameters, {bytes.Length / 1e6:F1} MB; {(dynamic ? "batch and size dynamic" : "batch dynamic, size fixed")}"));
 
         if (onnxPath is not null)
         {

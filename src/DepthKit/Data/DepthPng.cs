@@ -68,8 +68,9 @@ public static class DepthPng
             int bytesPerPixel = bitDepth / 8, stride = width * bytesPerPixel;
             var raw = new byte[(long)height * (stride + 1)];
             compressed.Position = 0;
-            using (var z = new ZLibStream(compressed, CompressionMode.Decompress))
+            try
             {
+                using var z = new ZLibStream(compressed, CompressionMode.Decompress);
                 int read = 0;
                 while (read < raw.Length)
                 {
@@ -78,6 +79,9 @@ public static class DepthPng
                     read += n;
                 }
             }
+            // zlib's own error codes (a damaged stream) come as the runtime's internal ZLibException, an IOException; the
+            // stream is in memory here, so no IOException from it is a disk's
+            catch (IOException e) when (e is not EndOfStreamException) { throw new DepthKitDataException(name, $"PNG image data is corrupt ({e.Message})", e); }
             var values = new ushort[width * height];
             var previous = new byte[stride];
             var current = new byte[stride];

@@ -13,12 +13,19 @@ namespace DepthKit.Models;
 /// The slides never spell out "trans". Two other readings are plausible: the CNN trained with augmentation
 /// transforms (the deck has a "Transforms Image" slide), or transfer learning (a pretrained encoder). The
 /// first is a training option of any model (<c>--augment</c>), the second is CNN+Res with a pretrained encoder.
-/// Options: <c>width</c> (default 16).
+/// Options: <c>width</c> (default 16), <c>trans_init</c>: <c>bilinear</c> (default) starts every transposed
+/// convolution as a random 1x1 channel mixing followed by exact bilinear 2x upsampling, so the untrained decoder
+/// is smooth; <c>kaiming</c> draws the 4x4 kernels independently, which starts the decoder as a period-2 pattern
+/// (each output phase sees a different 2x2 subset of the kernel) that the short CPU schedules never unlearn:
+/// measured in docs/quality.md, section 4c.
 /// </summary>
 public sealed class CnnTrans : DepthNet, IArchitecture
 {
+    public static readonly ArchitectureOption TransInit = ArchitectureOption.Choice("trans_init",
+        "start of the transposed convolutions: bilinear upsampling of a random 1x1 mixing, or independent Kaiming 4x4 kernels", "bilinear", "kaiming");
+
     public static ArchitectureInfo Architecture { get; } = new("cnn-trans", "CNN+trans", "the CNN encoder with a transposed-convolution decoder",
-        [], null, CpuSized: true, Order: 3, [ConvEncoder.Width, ConvEncoder.Coords, DepthHead.InitialDepth], c => new CnnTrans(c));
+        [], null, CpuSized: true, Order: 3, [ConvEncoder.Width, ConvEncoder.Coords, TransInit, DepthHead.InitialDepth], c => new CnnTrans(c));
 
     readonly ConvEncoder encoder;
     readonly Sequential decoder;
@@ -32,6 +39,8 @@ public sealed class CnnTrans : DepthNet, IArchitecture
         head = Layers.Conv(w, 1, 3, bias: true);
         RegisterComponents();
         Layers.InitializeWeights(this);
+        if (config.GetChoice(TransInit) == "bilinear")
+            foreach (var unit in decoder.children().OfType<TransposedConvBnRelu>()) unit.InitializeBilinear();
         DepthHead.InitializeBias(head, config);
     }
 
@@ -57,4 +66,31 @@ public sealed class TransposedConvBnRelu : nn.Module<Tensor, Tensor>
     }
 
     public override Tensor forward(Tensor x) => relu.call(bn.call(deconv.call(x)));
+
+    /// <summary>The 4x4 kernel of exact 2x bilinear upsampling with stride 2 and padding 1 (outer product of 1/4, 3/4, 3/4, 1/4).</summary>
+    public static float[] BilinearKernel()
+    {
+        float[] k1 = [0.25f, 0.75f, 0.75f, 0.25f];
+        var k = new float[16];
+        for (int i = 0; i < 4; i++)
+            for (int j = 0; j < 4; j++) k[i * 4 + j] = k1[i] * k1[j];
+        return k;
+    }
+
+    /// <summary>
+    /// Sets the kernel to M[i, o] * bilinear: a 1x1 mixing M (Kaiming normal over the input channels) followed by
+    /// bilinear upsampling, so a smooth input gives a smooth output. Every one of the four output phases gets
+    /// weights summing to M[i, o], which keeps the Kaiming scale of a 1x1 convolution.
+    /// </summary>
+    public void InitializeBilinear()
+    {
+        using var noGrad = no_grad();
+        var weight = deconv.weight!; // [in, out, 4, 4]
+        long cin = weight.shape[0], cout = weight.shape[1];
+        using var scale = Math.Sqrt(2.0 / cin).ToScalar(); // rooted: an implicit Scalar can be finalised mid-call
+        using var mix = randn(cin, cout, 1, 1).mul_(scale);
+        using var kernel = tensor(BilinearKernel(), [1, 1, 4, 4]);
+        using var product = mix * kernel;
+        weight.copy_(product);
+    }
 }

@@ -10,22 +10,27 @@ namespace DepthKit.Onnx;
 
 /// <summary>
 /// What an export wrote: the graph's input and output sizes (the output is the input's, except for CNN+Res (slides),
-/// whose head has no padding), node and parameter counts, and the largest per-pixel relative difference between the
-/// walk's torch values and the model's forward on the probe input.
+/// whose head has no padding, and FCRN, which predicts at half the input), node and parameter counts, and the largest
+/// per-pixel relative difference between the walk's torch values and the model's forward on the probe input. With
+/// <paramref name="Dynamic"/> the sizes are those of the probe; <paramref name="OutputDims"/> is the output's declared
+/// shape (<c>[batch, 1, height, width]</c>, or fixed sizes).
 /// </summary>
 public sealed record OnnxExportInfo(string Architecture, int InputHeight, int InputWidth, int OutputHeight, int OutputWidth,
-    int Nodes, long Parameters, double MaxRelativeDifference);
+    int Nodes, long Parameters, double MaxRelativeDifference, bool Dynamic = false, string OutputDims = "");
 
 /// <summary>
 /// Writes a DepthKit model as an ONNX graph (opset <see cref="Opset"/>) by walking its module tree: each module
 /// type has a rule that emits its ONNX nodes and computes the same step with TorchSharp. The graph has
 /// <list type="bullet">
-/// <item>input <c>rgb</c>: float32 [batch, 3, H, W], RGB in [0, 1]; batch is dynamic, H and W are fixed to the
-/// size the model was exported for (the training size), because the decoders' resizes and the up-projections'
-/// interleaving reshape are static sizes;</item>
+/// <item>input <c>rgb</c>: float32 [batch, 3, H, W], RGB in [0, 1]; batch is dynamic; H and W are fixed to the
+/// size the model was exported for (the training size), or with <c>dynamic</c> symbolic (<c>height</c>,
+/// <c>width</c>): every size the graph computes (resizes to the input or a skip, 2x upsampling, the
+/// up-projections' interleaving reshapes, CNN+FC's adaptive pooling) is then taken from a Shape of its input, so
+/// no constant of the graph depends on the export size;</item>
 /// <item>the model's <see cref="InputNormalization"/> as its first nodes (Gather for the channel order, Mul, Add),
 /// so callers feed plain [0, 1] RGB;</item>
-/// <item>output <c>depth</c>: float32 [batch, 1, h, w] in metres.</item>
+/// <item>output <c>depth</c>: float32 [batch, 1, h, w] in metres (h, w: the input's for the models that resize
+/// to it; <c>depth_height</c>, <c>depth_width</c> in a dynamic graph of the two slides' models).</item>
 /// </list>
 /// BatchNorm layers are exported as BatchNormalization with their running statistics (inference), Dropout as
 /// nothing, bilinear resizes with <c>align_corners=false</c> as Resize linear / pytorch_half_pixel, nearest
@@ -41,18 +46,23 @@ public sealed class OnnxExporter
 
     readonly OnnxGraphBuilder g = new();
     readonly Dictionary<string, Tensor>? trace;
+    readonly bool dynamic;
+    readonly Dictionary<string, string> spatialShapes = [];
 
-    OnnxExporter(Dictionary<string, Tensor>? trace) => this.trace = trace;
+    OnnxExporter(bool dynamic, Dictionary<string, Tensor>? trace) => (this.dynamic, this.trace) = (dynamic, trace);
 
-    /// <summary>Builds the ONNX model of <paramref name="model"/> for inputs of <paramref name="height"/> x <paramref name="width"/>.</summary>
-    public static (ModelProto Model, OnnxExportInfo Info) Build(DepthNet model, int height, int width) => Build(model, height, width, null);
+    /// <summary>Builds the ONNX model of <paramref name="model"/> for inputs of <paramref name="height"/> x <paramref name="width"/>;
+    /// with <paramref name="dynamic"/> for inputs of any size, <paramref name="height"/> x <paramref name="width"/> being the
+    /// size of the self-check.</summary>
+    public static (ModelProto Model, OnnxExportInfo Info) Build(DepthNet model, int height, int width, bool dynamic = false) =>
+        Build(model, height, width, dynamic, null);
 
-    /// <summary>As <see cref="Build(DepthNet, int, int)"/>; <paramref name="trace"/> receives every emitted value's torch
+    /// <summary>As <see cref="Build(DepthNet, int, int, bool)"/>; <paramref name="trace"/> receives every emitted value's torch
     /// value on the probe input (a ramp, batch 1), by ONNX name, to find the first node where a runtime differs.</summary>
-    internal static (ModelProto Model, OnnxExportInfo Info) Build(DepthNet model, int height, int width, Dictionary<string, Tensor>? trace)
+    internal static (ModelProto Model, OnnxExportInfo Info) Build(DepthNet model, int height, int width, bool dynamic, Dictionary<string, Tensor>? trace)
     {
         if (height < 1 || width < 1) throw new ArgumentException($"ONNX export size {height}x{width}: height and width must be positive");
-        var exporter = new OnnxExporter(trace);
+        var exporter = new OnnxExporter(dynamic, trace);
         using var scope = NewDisposeScope();
         using var noGrad = no_grad();
         using var forwardOnly = Training.Inference.Region();
@@ -63,7 +73,7 @@ public sealed class OnnxExporter
         {
             // a fixed, non-trivial probe (a smooth ramp per channel), batch 1
             var probe = Probe(height, width).to(device);
-            var walked = exporter.Net(model, new OnnxValue(InputName, probe));
+            var (walked, inputSized) = exporter.Net(model, new OnnxValue(InputName, probe));
             var reference = model.call(probe);
             if (!walked.Torch.shape.SequenceEqual(reference.shape))
                 throw new InvalidOperationException($"ONNX export of {model.Config.Name}: the walk gives shape [{string.Join(", ", walked.Shape)}], the model [{string.Join(", ", reference.shape)}]");
@@ -76,18 +86,24 @@ public sealed class OnnxExporter
 
             var graph = exporter.g.Graph;
             graph.Name = model.Config.Name;
-            graph.Input.Add(FloatValue(InputName, [null, 3, height, width]));
+            Dimension batch = new("batch");
+            Dimension[] input = dynamic ? [batch, new(3), new("height"), new("width")] : [batch, new(3), new(height), new(width)];
+            Dimension[] output = !dynamic ? [batch, new(1), new(walked.Shape[2]), new(walked.Shape[3])]
+                : inputSized ? [batch, new(1), input[2], input[3]]
+                : [batch, new(1), new("depth_height"), new("depth_width")];
+            graph.Input.Add(FloatValue(InputName, input));
             // the last node's output is renamed to the graph output
             var last = graph.Node.Last(n => n.Output.Contains(walked.Name));
             last.Output[last.Output.IndexOf(walked.Name)] = OutputName;
-            graph.Output.Add(FloatValue(OutputName, [null, 1, walked.Shape[2], walked.Shape[3]]));
+            graph.Output.Add(FloatValue(OutputName, output));
+            string inputDims = $"[{string.Join(", ", input)}]", outputDims = $"[{string.Join(", ", output)}]";
 
             var proto = new ModelProto
             {
                 IrVersion = IrVersion,
                 ProducerName = "DepthKit",
                 ProducerVersion = Training.Checkpoint.Version,
-                DocString = $"{Architectures.Get(model.Config.Name).DisplayName}: RGB [batch, 3, {height}, {width}] in [0, 1] -> depth [batch, 1, {walked.Shape[2]}, {walked.Shape[3]}] in metres",
+                DocString = $"{Architectures.Get(model.Config.Name).DisplayName}: RGB {inputDims} in [0, 1] -> depth {outputDims} in metres",
                 Graph = graph,
             };
             proto.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = Opset });
@@ -96,7 +112,7 @@ public sealed class OnnxExporter
             proto.MetadataProps.Add(new StringStringEntryProto { Key = "depthkit.input", Value = "RGB in [0, 1], NCHW; normalisation is inside the graph" });
             proto.MetadataProps.Add(new StringStringEntryProto { Key = "depthkit.output", Value = "depth in metres" });
             var info = new OnnxExportInfo(model.Config.Name, height, width, (int)walked.Shape[2], (int)walked.Shape[3], graph.Node.Count,
-                Architectures.CountParameters(model).Total, relative);
+                Architectures.CountParameters(model).Total, relative, dynamic, outputDims);
             return (proto, info);
         }
         finally
@@ -109,20 +125,20 @@ public sealed class OnnxExporter
     internal static Tensor Probe(int height, int width) => linspace(0, 1, 3L * height * width, dtype: float32).reshape(1, 3, height, width);
 
     /// <summary>Exports to an .onnx file, written atomically (a temporary file beside it, then a rename).</summary>
-    public static OnnxExportInfo Save(DepthNet model, int height, int width, string path)
+    public static OnnxExportInfo Save(DepthNet model, int height, int width, string path, bool dynamic = false)
     {
-        var (proto, info) = Build(model, height, width);
+        var (proto, info) = Build(model, height, width, dynamic);
         Data.AtomicFile.Write(path, proto.WriteTo);
         return info;
     }
 
     // ---- architectures: the same steps as each model's Predict ----
 
-    OnnxValue Net(DepthNet model, OnnxValue rgb)
+    // InputSized: the output has the input's height and width whatever they are (the model ends in a resize to it)
+    (OnnxValue Depth, bool InputSized) Net(DepthNet model, OnnxValue rgb)
     {
         var c = Children(model);
         var x = Module(c["input_norm"], rgb, "input_norm");
-        long h = x.Shape[2], w = x.Shape[3];
         switch (model)
         {
             case CnnFc fc:
@@ -138,12 +154,12 @@ public sealed class OnnxExporter
                 var (ch, cw) = fc.Config.GetSize("coarse", (24, 32));
                 if (ch * cw != f.Shape[1]) throw new InvalidOperationException($"CNN+FC coarse map {ch}x{cw} does not match fc2's {f.Shape[1]} outputs");
                 f = Reshape(f, [-1, 1, ch, cw], t => t.reshape(t.shape[0], 1, ch, cw));
-                return Resize(f, h, w, linear: true, always: true);
+                return (Resize(f, x, always: true), true);
             }
             case Cnn or CnnTrans:
             {
                 var y = Module(c["head"], Module(c["decoder"], Module(c["encoder"], x, "encoder"), "decoder"), "head");
-                return Softplus(Resize(y, h, w, linear: true));
+                return (Softplus(Resize(y, x)), true);
             }
             case CnnRes:
             {
@@ -155,23 +171,23 @@ public sealed class OnnxExporter
                 {
                     var skip = Module(skips[i], f[3 - i], $"skips.{i}");
                     var up = Module(ups[i], y, $"ups.{i}");
-                    y = Relu(Add(Resize(up, skip.Shape[2], skip.Shape[3], linear: true), skip));
+                    y = Relu(Add(Resize(up, skip), skip));
                 }
-                y = Resize(Module(c["head"], y, "head"), h, w, linear: true);
-                return Softplus(y);
+                y = Resize(Module(c["head"], y, "head"), x);
+                return (Softplus(y), true);
             }
             case CnnResSlides:
             {
                 var y = Module(c["bn"], Module(c["conv"], Module(c["encoder"], x, "encoder"), "conv"), "bn");
                 foreach (var name in new[] { "up1", "up2", "up3" }) y = Module(c[name], y, name);
-                return Module(c["relu"], Module(c["head"], y, "head"), "relu");
+                return (Module(c["relu"], Module(c["head"], y, "head"), "relu"), false);
             }
             case Fcrn:
             {
                 var y = Module(c["bn"], Module(c["conv"], Module(c["encoder"], x, "encoder"), "conv"), "bn");
                 var ups = c["ups"].children().ToList();
                 for (int i = 0; i < ups.Count; i++) y = Module(ups[i], y, $"ups.{i}");
-                return Relu(Module(c["head"], y, "head"));
+                return (Relu(Module(c["head"], y, "head")), false);
             }
             default:
                 throw new NotSupportedException($"ONNX export has no rule for the architecture {model.GetType().Name} ({model.Config.Name})");
@@ -215,8 +231,7 @@ public sealed class OnnxExporter
                 return Module(c["bn"], Module(c["conv"], x, $"{path}.conv"), $"{path}.bn");
             }
             case UpsampleConv:
-                return Module(Children(m)["conv"], Resize(x, 2 * x.Shape[2], 2 * x.Shape[3], linear: true, always: true,
-                    torchResize: t => nn.functional.interpolate(t, scale_factor: [2.0, 2.0], mode: InterpolationMode.Bilinear, align_corners: false)), $"{path}.conv");
+                return Module(Children(m)["conv"], Upsample2x(x, linear: true), $"{path}.conv");
             case BasicBlock:
             {
                 var c = Children(m);
@@ -240,8 +255,7 @@ public sealed class OnnxExporter
                 var u = m switch
                 {
                     UpProjection => Unpool(x),
-                    BilinearUpProjection => Resize(x, 2 * x.Shape[2], 2 * x.Shape[3], linear: true, always: true,
-                        torchResize: t => nn.functional.interpolate(t, scale_factor: [2.0, 2.0], mode: InterpolationMode.Bilinear, align_corners: false)),
+                    BilinearUpProjection => Upsample2x(x, linear: true),
                     _ => x,
                 };
                 var branch = Relu(Module(c["bn1"], Module(c["conv1"], u, $"{path}.conv1"), $"{path}.bn1"));
@@ -262,8 +276,7 @@ public sealed class OnnxExporter
             case SlideUpBlock:
             {
                 var c = Children(m);
-                var up = Resize(x, 2 * x.Shape[2], 2 * x.Shape[3], linear: false, always: true,
-                    torchResize: t => nn.functional.interpolate(t, scale_factor: [2.0, 2.0], mode: InterpolationMode.Nearest));
+                var up = Upsample2x(x, linear: false);
                 var branch1 = Module(c["conv2"], Module(c["relu"], Module(c["conv1"], up, $"{path}.conv1"), $"{path}.relu"), $"{path}.conv2");
                 var branch2 = Module(c["conv3"], up, $"{path}.conv3");
                 return Concat([branch1, branch2], 1);
@@ -398,12 +411,23 @@ public sealed class OnnxExporter
     /// <summary>
     /// Adaptive average pooling to a fixed size: an AveragePool when the bins are equal, otherwise two MatMuls with
     /// the bins' averaging matrices (bin i of n over a length L covers [floor(iL/n), ceil((i+1)L/n)) as torch's).
+    /// In a dynamic graph the matrices are computed from the input's Shape (<see cref="AveragingMatrix(string, string, long)"/>).
     /// </summary>
     OnnxValue AdaptiveAvgPool(AdaptiveAvgPool2d pool, OnnxValue x, string path)
     {
         long h = x.Shape[2], w = x.Shape[3];
         var result = pool.call(x.Torch);
         long oh = result.shape[2], ow = result.shape[3];
+        if (dynamic)
+        {
+            var hw = SpatialShape(x);
+            var height = g.Node("Gather", [hw, g.Int64Scalar($"{path}/h_index", 0)], $"{path}/height", Int("axis", 0));
+            var width = g.Node("Gather", [hw, g.Int64Scalar($"{path}/w_index", 1)], $"{path}/width", Int("axis", 0));
+            var rowMatrix = AveragingMatrix($"{path}.rows", height, oh); // [oh, H]
+            var columnMatrix = g.Node("Transpose", [AveragingMatrix($"{path}.columns", width, ow)], $"{path}.columns/transposed", Ints("perm", 1, 0)); // [W, ow]
+            var pooledColumns = g.Node("MatMul", [x.Name, columnMatrix], $"{path}/columns");
+            return V(g.Node("MatMul", [rowMatrix, pooledColumns], path), result);
+        }
         if (h % oh == 0 && w % ow == 0)
         {
             long[] kernel = [h / oh, w / ow];
@@ -413,6 +437,27 @@ public sealed class OnnxExporter
         var columns = g.Floats($"{path}.columns", Transposed(AveragingMatrix(ow, w), ow, w), w, ow); // [w, ow]
         var y = g.Node("MatMul", [x.Name, columns], $"{path}/columns");
         return V(g.Node("MatMul", [rows, y], path), result);
+    }
+
+    /// <summary>
+    /// The [bins, L] averaging matrix of adaptive pooling over a length known only at run time (<paramref name="length"/>,
+    /// a 0-D int64 value): row i is 1 / (end - start) on [start, end), start = floor(iL / bins), end = ceil((i+1)L / bins).
+    /// </summary>
+    string AveragingMatrix(string path, string length, long bins)
+    {
+        var bin = new long[bins];
+        for (long i = 0; i < bins; i++) bin[i] = i;
+        var n = g.Int64Scalar($"{path}/bins", bins);
+        var i0 = g.Node("Unsqueeze", [g.Int64s($"{path}/i", bin), g.Int64s($"{path}/axis1", 1)], $"{path}/i_column"); // [bins, 1]
+        var i1 = g.Node("Add", [i0, g.Int64Scalar($"{path}/one", 1)], $"{path}/i_plus_1");
+        // non-negative int64: Div is floor division; ceil(a / n) = (a + n - 1) / n
+        var start = g.Node("Div", [g.Node("Mul", [i0, length], $"{path}/iL"), n], $"{path}/start");
+        var end = g.Node("Div", [g.Node("Add", [g.Node("Mul", [i1, length], $"{path}/i1L"), g.Int64Scalar($"{path}/bins_minus_1", bins - 1)], $"{path}/i1L_up"), n], $"{path}/end");
+        var j = g.Node("Range", [g.Int64Scalar($"{path}/zero", 0), length, g.Int64Scalar($"{path}/step", 1)], $"{path}/j"); // [L]
+        var inside = g.Node("And", [g.Node("GreaterOrEqual", [j, start], $"{path}/after_start"), g.Node("Less", [j, end], $"{path}/before_end")], $"{path}/inside");
+        var ones = g.Node("Cast", [inside], $"{path}/ones", Int("to", (int)TensorProto.Types.DataType.Float));
+        var count = g.Node("Cast", [g.Node("Sub", [end, start], $"{path}/count_int")], $"{path}/count", Int("to", (int)TensorProto.Types.DataType.Float));
+        return g.Node("Div", [ones, count], path);
     }
 
     static float[] AveragingMatrix(long bins, long length)
@@ -442,23 +487,56 @@ public sealed class OnnxExporter
         return V(g.Node("Gemm", inputs, path, Int("transB", 1)), linear.call(x.Torch));
     }
 
-    /// <summary>
-    /// Resize to height x width: bilinear with align_corners=false (Layers.ResizeTo, F.interpolate) or nearest
-    /// (F.interpolate's default). Without <paramref name="always"/> a same-size input passes through, as in ResizeTo.
-    /// The target size keeps the input's batch and channels (Shape, Concat) so the batch stays dynamic.
-    /// </summary>
-    OnnxValue Resize(OnnxValue x, long height, long width, bool linear, bool always = false, Func<Tensor, Tensor>? torchResize = null)
+    /// <summary>The [H, W] of <paramref name="x"/> as an int64 graph value (one Shape node per value).</summary>
+    string SpatialShape(OnnxValue x)
     {
-        if (!always && x.Shape[2] == height && x.Shape[3] == width) return x;
-        var torchValue = torchResize?.Invoke(x.Torch) ?? nn.functional.interpolate(x.Torch, size: [height, width],
+        if (!spatialShapes.TryGetValue(x.Name, out var name))
+            spatialShapes[x.Name] = name = g.Node("Shape", [x.Name], $"{x.Name}/hw", Int("start", 2), Int("end", 4));
+        return name;
+    }
+
+    /// <summary>
+    /// Bilinear resize with align_corners=false to the height and width of <paramref name="like"/>, as Layers.ResizeTo
+    /// (and F.interpolate to a size). Without <paramref name="always"/> a same-size input passes through, as in
+    /// ResizeTo, but only in a fixed graph: in a dynamic one the sizes may differ at other inputs, and a same-size
+    /// bilinear resize is the identity (half-pixel source coordinates land on the pixels).
+    /// </summary>
+    OnnxValue Resize(OnnxValue x, OnnxValue like, bool always = false)
+    {
+        long height = like.Shape[2], width = like.Shape[3];
+        if (!always && !dynamic && x.Shape[2] == height && x.Shape[3] == width) return x;
+        var torchValue = nn.functional.interpolate(x.Torch, size: [height, width], mode: InterpolationMode.Bilinear, align_corners: false);
+        return Resize(x, SpatialShape(like), linear: true, torchValue);
+    }
+
+    /// <summary>F.interpolate with scale_factor 2: bilinear (align_corners=false) or nearest. The output size is twice the
+    /// input's, read from its Shape, so ONNX Runtime's scale (output / input) is exactly torch's 2.</summary>
+    OnnxValue Upsample2x(OnnxValue x, bool linear)
+    {
+        var torchValue = nn.functional.interpolate(x.Torch, scale_factor: [2.0, 2.0],
             mode: linear ? InterpolationMode.Bilinear : InterpolationMode.Nearest, align_corners: linear ? false : null);
+        var doubled = g.Node("Mul", [SpatialShape(x), g.Int64s($"{x.Name}/two", 2, 2)], $"{x.Name}/hw_doubled");
+        return Resize(x, doubled, linear, torchValue);
+    }
+
+    /// <summary>
+    /// Resize to the [H, W] in <paramref name="hw"/> (an int64 graph value): bilinear as pytorch_half_pixel, nearest as
+    /// asymmetric / floor (F.interpolate's default). The sizes keep the input's batch and channels (Shape, Concat).
+    /// </summary>
+    OnnxValue Resize(OnnxValue x, string hw, bool linear, Tensor torchValue)
+    {
         var batchAndChannels = g.Node("Shape", [x.Name], $"{x.Name}/shape", Int("start", 0), Int("end", 2));
-        var sizes = g.Node("Concat", [batchAndChannels, g.Int64s($"{x.Name}/hw", height, width)], $"{x.Name}/sizes", Int("axis", 0));
+        var sizes = g.Node("Concat", [batchAndChannels, hw], $"{x.Name}/sizes", Int("axis", 0));
         AttributeProto[] attributes = linear
             ? [String("mode", "linear"), String("coordinate_transformation_mode", "pytorch_half_pixel")]
             : [String("mode", "nearest"), String("coordinate_transformation_mode", "asymmetric"), String("nearest_mode", "floor")];
         return V(g.Node("Resize", [x.Name, "", "", sizes], $"{x.Name}/resize", attributes), torchValue);
     }
+
+    /// <summary>The shape of <paramref name="x"/> with each dimension multiplied (Shape, Mul): a reshape's target that
+    /// holds at every input size.</summary>
+    string ScaledShape(OnnxValue x, params long[] factors) =>
+        g.Node("Mul", [g.Node("Shape", [x.Name], $"{x.Name}/shape"), g.Int64s($"{x.Name}/factors", factors)], $"{x.Name}/scaled_shape");
 
     /// <summary><c>stack([a, b], dim).reshape(...)</c> with dim 4 (interleave columns) or 3 (interleave rows).</summary>
     OnnxValue Interleave(OnnxValue a, OnnxValue b, long dim)
@@ -468,19 +546,18 @@ public sealed class OnnxExporter
         var ua = g.Node("Unsqueeze", [a.Name, axes], $"{a.Name}/unsqueeze");
         var ub = g.Node("Unsqueeze", [b.Name, axes], $"{b.Name}/unsqueeze");
         var stacked = g.Node("Concat", [ua, ub], $"{a.Name}/stack", Int("axis", dim));
-        long[] shape = dim == 4 ? [0, c, h, 2 * w] : [0, c, 2 * h, w];
-        var name = g.Node("Reshape", [stacked, g.Int64s($"{a.Name}/interleaved_shape", shape)], $"{a.Name}/interleave");
-        var torchValue = (dim == 4 ? stack([a.Torch, b.Torch], dim: -1) : stack([a.Torch, b.Torch], dim: 3)).reshape(n, c, shape[2], shape[3]);
+        long[] factors = dim == 4 ? [1, 1, 1, 2] : [1, 1, 2, 1];
+        var name = g.Node("Reshape", [stacked, ScaledShape(a, factors)], $"{a.Name}/interleave");
+        var torchValue = (dim == 4 ? stack([a.Torch, b.Torch], dim: -1) : stack([a.Torch, b.Torch], dim: 3)).reshape(n, c, h * factors[2], w * factors[3]);
         return V(name, torchValue);
     }
 
     /// <summary>UpProjection.Unpool: the value in the top-left of each 2x2 cell, zeros elsewhere (Unsqueeze, Pad, Reshape).</summary>
     OnnxValue Unpool(OnnxValue x)
     {
-        long c = x.Shape[1], h = x.Shape[2], w = x.Shape[3];
         var six = g.Node("Unsqueeze", [x.Name, g.Int64s($"{x.Name}/axes", 3, 5)], $"{x.Name}/cells"); // [N, C, H, 1, W, 1]
         var padded = g.Node("Pad", [six, g.Int64s($"{x.Name}/pads", 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0, 1)], $"{x.Name}/padded"); // [N, C, H, 2, W, 2]
-        var name = g.Node("Reshape", [padded, g.Int64s($"{x.Name}/unpooled_shape", 0, c, 2 * h, 2 * w)], $"{x.Name}/unpool");
+        var name = g.Node("Reshape", [padded, ScaledShape(x, 1, 1, 2, 2)], $"{x.Name}/unpool");
         return V(name, UpProjection.Unpool(x.Torch));
     }
 }

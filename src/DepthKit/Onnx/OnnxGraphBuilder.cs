@@ -70,6 +70,15 @@ public sealed class OnnxGraphBuilder
         return proto.Name;
     }
 
+    /// <summary>A 0-D int64 constant (Range's bounds, Gather's index).</summary>
+    public string Int64Scalar(string name, long value)
+    {
+        var proto = new TensorProto { Name = Unique(name), DataType = (int)TensorProto.Types.DataType.Int64 };
+        proto.RawData = ByteString.CopyFrom(BitConverter.GetBytes(value));
+        Graph.Initializer.Add(proto);
+        return proto.Name;
+    }
+
     /// <summary>Adds a node with one output named after <paramref name="output"/>; returns that name.
     /// An empty input name is an omitted optional input.</summary>
     public string Node(string opType, IEnumerable<string> inputs, string output, params AttributeProto[] attributes)
@@ -100,11 +109,24 @@ public sealed class OnnxGraphBuilder
     }
 
     /// <summary>A float32 tensor type; a null dimension is symbolic (named <paramref name="symbol"/>).</summary>
-    public static ValueInfoProto FloatValue(string name, long?[] dims, string symbol = "batch")
+    public static ValueInfoProto FloatValue(string name, long?[] dims, string symbol = "batch") =>
+        FloatValue(name, [.. dims.Select(d => d is { } v ? new Dimension(v) : new Dimension(symbol))]);
+
+    /// <summary>One dimension of a value's type: a fixed size, or a symbol (<c>batch</c>, <c>height</c>) that the
+    /// runtime binds to the input's actual size; equal symbols promise equal sizes.</summary>
+    public readonly record struct Dimension(long? Value, string? Symbol)
+    {
+        public Dimension(long value) : this(value, null) { }
+        public Dimension(string symbol) : this(null, symbol) { }
+        public override string ToString() => Symbol ?? Value!.Value.ToString(System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>A float32 tensor type with fixed and symbolic dimensions.</summary>
+    public static ValueInfoProto FloatValue(string name, Dimension[] dims)
     {
         var shape = new TensorShapeProto();
         foreach (var d in dims)
-            shape.Dim.Add(d is { } v ? new TensorShapeProto.Types.Dimension { DimValue = v } : new TensorShapeProto.Types.Dimension { DimParam = symbol });
+            shape.Dim.Add(d.Symbol is { } symbol ? new TensorShapeProto.Types.Dimension { DimParam = symbol } : new TensorShapeProto.Types.Dimension { DimValue = d.Value!.Value });
         return new ValueInfoProto
         {
             Name = name,

@@ -84,13 +84,14 @@ public static class LineChart
                 Color = color, StrokeWidth = 2, Style = SKPaintStyle.Stroke, IsAntialias = true, PathEffect = s.Dashed ? dash : null,
             };
             using var dot = new SKPaint { Color = color, IsAntialias = true };
-            using var path = new SKPath();
+            using var builder = new SKPathBuilder(); // SkiaSharp 4: paths are built, then taken as an immutable SKPath
             for (int i = 0; i < s.Points.Count; i++)
             {
                 var (x, y) = s.Points[i];
-                if (i == 0) path.MoveTo(X(x), Y(y)); else path.LineTo(X(x), Y(y));
+                if (i == 0) builder.MoveTo(X(x), Y(y)); else builder.LineTo(X(x), Y(y));
                 canvas.DrawCircle(X(x), Y(y), 3, dot);
             }
+            using var path = builder.Detach();
             canvas.DrawPath(path, line);
             Legend(canvas, plot.Right + 12, ref legendY, s.Name, line, font, ink);
         }

@@ -60,6 +60,70 @@ public class ExportCommandTests(Xunit.Abstractions.ITestOutputHelper log)
         finally { Directory.Delete(dir, recursive: true); }
     }
 
+    /// <summary>
+    /// <c>--dynamic</c>: one file, exported at the training size, runs at that size and at an odd size that is no multiple
+    /// of any stride (so every resize to the input or a skip, the 2x upsamplings, the interleaving reshapes and CNN+FC's
+    /// adaptive pooling, with overlapping bins there, meet sizes they were not exported at) like the checkpoint.
+    /// </summary>
+    [Theory]
+    [MemberData(nameof(Architectures))]
+    public void DynamicFileRunsInOnnxRuntimeAtOtherSizesLikeTheCheckpoint(string name, string? encoder, string options, int height, int width)
+    {
+        var dir = Directory.CreateTempSubdirectory("depthkit-export-").FullName;
+        try
+        {
+            var run = SaveRandomRun(Path.Combine(dir, "run"), name, encoder, options, height, width);
+            var onnx = Path.Combine(dir, "model.onnx");
+            var (code, output, error) = CliRunner.Run("export", "--checkpoint", run, "--onnx", onnx, "--dynamic");
+            Assert.True(code == 0, $"exit {code}: {error}");
+            Assert.Contains("RGB [batch, 3, height, width]", output);
+            bool inputSized = name is not ("cnn-res-slides" or "fcrn");
+            Assert.Contains(inputSized ? "depth [batch, 1, height, width]" : "depth [batch, 1, depth_height, depth_width]", output);
+            var bytes = File.ReadAllBytes(onnx);
+            var declared = DepthKit.Onnx.Format.ModelProto.Parser.ParseFrom(bytes).Graph.Input.Single().Type.TensorType.Shape.Dim;
+            Assert.Equal(["batch", "", "height", "width"], declared.Select(d => d.DimParam));
+
+            var (model, _) = ModelFactory.LoadForInference(run);
+            using var scope = NewDisposeScope();
+            var generator = new Generator(13);
+            foreach (var (h, w) in new[] { (height, width), (height + 17, width - 13) })
+            {
+                var rgb = rand([2, 3, h, w], generator: generator);
+                Tensor expected;
+                using (no_grad()) expected = model.call(rgb);
+                var actual = OnnxExportTests.RunOnnx(bytes, rgb);
+                Assert.Equal(expected.shape, actual.shape);
+                OnnxExportTests.AssertClose(expected, actual, $"{name} {encoder} {options} at {h}x{w}");
+                log.WriteLine($"{name} {encoder} {options} --dynamic at {h}x{w}: depth {actual.shape[2]}x{actual.shape[3]}, largest relative difference " +
+                    $"{((actual - expected).abs() / expected.abs().clamp_min(OnnxExportTests.AbsoluteFloor)).max().ToDouble():E2}");
+                Assert.True(expected.std().ToDouble() > 1e-4, "the fixed inputs should give a depth map that varies");
+            }
+        }
+        finally { Directory.Delete(dir, recursive: true); }
+    }
+
+    [Fact]
+    public void ModelsWithoutAnExportRuleAreRefusedInOneLine()
+    {
+        var dir = Directory.CreateTempSubdirectory("depthkit-export-").FullName;
+        try
+        {
+            var run = SaveRandomRun(Path.Combine(dir, "run"), "cnn", null, "width=4;coords=true", 16, 16);
+            var onnx = Path.Combine(dir, "model.onnx");
+            foreach (var flags in new[] { new[] { "--dynamic" }, [] })
+            {
+                var (code, output, error) = CliRunner.Run(["export", "--checkpoint", run, "--onnx", onnx, .. flags]);
+                Assert.Equal(1, code);
+                Assert.Contains("coords=true", error);
+                Assert.Single(error.Trim().Split('\n'));
+                Assert.DoesNotContain(" at ", error);
+                Assert.False(File.Exists(onnx));
+                Assert.Empty(Directory.GetFiles(dir, "*.tmp"));
+            }
+        }
+        finally { Directory.Delete(dir, recursive: true); }
+    }
+
     [Fact]
     public void SizeOptionExportsTheFullyConvolutionalModelsAtAnotherSize()
     {

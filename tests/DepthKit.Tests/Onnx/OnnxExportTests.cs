@@ -96,7 +96,7 @@ public class OnnxExportTests
     {
         using var scope = NewDisposeScope();
         var trace = new Dictionary<string, Tensor>();
-        var (proto, _) = OnnxExporter.Build(model, height, width, trace);
+        var (proto, _) = OnnxExporter.Build(model, height, width, dynamic: false, trace);
         var outputs = proto.Graph.Node.SelectMany(n => n.Output).Where(trace.ContainsKey).ToList();
         foreach (var name in outputs)
             proto.Graph.Output.Add(OnnxGraphBuilder.FloatValue(name, [.. trace[name].shape.Select(d => (long?)d)]));
