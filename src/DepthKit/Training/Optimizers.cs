@@ -30,15 +30,10 @@ public sealed class Adam(IEnumerable<TorchSharp.Modules.Adam.ParamGroup> groups,
             if (grad is null) continue;
             if (maximize) grad = -grad;
             state.step += 1;
-            var bias_correction1 = 1 - Math.Pow(beta1, state.step);
-            var bias_correction2 = 1 - Math.Pow(beta2, state.step);
             if (weight_decay != 0) grad = grad.add(param, alpha: decay);
             state.exp_avg.mul_(beta1s).add_(grad, alpha: oneMinusBeta1);
             state.exp_avg_sq.mul_(beta2s).addcmul_(grad, grad.conj(), value: oneMinusBeta2);
-            using Scalar sqrtCorrection2 = Math.Sqrt(bias_correction2), minusStepSize = -(lr / bias_correction1);
-            var denom = (amsgrad ? Optimizers.UpdateMax(ref state.max_exp_avg_sq, state.exp_avg_sq) : state.exp_avg_sq)
-                .sqrt().div(sqrtCorrection2).add_(epsS, Scalars.One);
-            param.addcdiv_(state.exp_avg, denom, value: minusStepSize);
+            Optimizers.AdamUpdate(param, state.exp_avg, state.exp_avg_sq, ref state.max_exp_avg_sq, amsgrad, state.step, beta1, beta2, lr, epsS);
         }
     }, closure);
 }
@@ -65,14 +60,9 @@ public sealed class AdamW(IEnumerable<TorchSharp.Modules.AdamW.ParamGroup> group
             if (maximize) grad = -grad;
             state.step += 1;
             param.mul_(decoupledDecay);
-            var bias_correction1 = 1 - Math.Pow(beta1, state.step);
-            var bias_correction2 = 1 - Math.Pow(beta2, state.step);
             state.exp_avg.mul_(beta1s).add_(grad, alpha: oneMinusBeta1);
             state.exp_avg_sq.mul_(beta2s).addcmul_(grad, grad, value: oneMinusBeta2);
-            using Scalar sqrtCorrection2 = Math.Sqrt(bias_correction2), minusStepSize = -(lr / bias_correction1);
-            var denom = (amsgrad ? Optimizers.UpdateMax(ref state.max_exp_avg_sq, state.exp_avg_sq) : state.exp_avg_sq)
-                .sqrt().div(sqrtCorrection2).add_(epsS, Scalars.One);
-            param.addcdiv_(state.exp_avg, denom, value: minusStepSize);
+            Optimizers.AdamUpdate(param, state.exp_avg, state.exp_avg_sq, ref state.max_exp_avg_sq, amsgrad, state.step, beta1, beta2, lr, epsS);
         }
     }, closure);
 }
@@ -136,6 +126,19 @@ public static class Optimizers
             learningRate, momentum: momentum, weight_decay: weightDecay),
         _ => throw new ArgumentException($"unknown optimizer '{name}'"),
     };
+
+    /// <summary>
+    /// Adam's and AdamW's common last step, once the moments are updated: param -= lr / (1 - beta1^t) * m /
+    /// (sqrt(v) / sqrt(1 - beta2^t) + eps), in TorchSharp's order of operations.
+    /// </summary>
+    internal static void AdamUpdate(Tensor param, Tensor expAvg, Tensor expAvgSq, ref Tensor maxExpAvgSq, bool amsgrad, long step,
+                                    double beta1, double beta2, double lr, Scalar eps)
+    {
+        double biasCorrection1 = 1 - Math.Pow(beta1, step), biasCorrection2 = 1 - Math.Pow(beta2, step);
+        using Scalar sqrtCorrection2 = Math.Sqrt(biasCorrection2), minusStepSize = -(lr / biasCorrection1);
+        var denom = (amsgrad ? UpdateMax(ref maxExpAvgSq, expAvgSq) : expAvgSq).sqrt().div(sqrtCorrection2).add_(eps, Scalars.One);
+        param.addcdiv_(expAvg, denom, value: minusStepSize);
+    }
 
     // amsgrad: the running maximum of the second moment replaces the moment in the denominator (TorchSharp's order)
     internal static Tensor UpdateMax(ref Tensor max, Tensor current)
