@@ -62,7 +62,7 @@ public sealed class TrainCommand : ICliCommand
         {
             Epochs = args.GetOrNull("epochs") is null ? 10 : args.GetInt("epochs"),
             BatchSize = args.GetInt("batch"), LearningRate = args.GetDouble("lr"), Loss = args.Get("loss"),
-            Optimizer = args.GetChoice("optimizer", "adam", "adamw", "sgd"), Schedule = args.GetChoice("schedule", "constant", "step", "cosine", "onecycle"),
+            Optimizer = args.GetChoice("optimizer", [.. Optimizers.Names]), Schedule = args.GetChoice("schedule", "constant", "step", "cosine", "onecycle"),
             WeightDecay = args.GetDouble("weight-decay"), GradClipNorm = args.GetDouble("clip"), EarlyStopPatience = args.GetInt("patience"),
             Monitor = args.GetChoice("monitor", "val_loss", "rmse", "abs_rel", "d1"), Seed = args.GetInt("seed"),
             FreezeEncoder = args.Flag("freeze-encoder"), EncoderLearningRateScale = args.GetDouble("encoder-lr-scale"),

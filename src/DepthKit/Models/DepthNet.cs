@@ -134,9 +134,8 @@ public sealed class InputNormalization : nn.Module<Tensor, Tensor>
 
     // an explicit, rooted alpha: `a + b` makes a Scalar(1) that TorchSharp leaves to the finalizer, which can free it
     // while the native add still reads it (docs/runtime.md)
-    static readonly Scalar One = 1.ToScalar();
 
-    public override Tensor forward(Tensor x) => (x.index_select(1, channel_order) * scale).add(shift, One);
+    public override Tensor forward(Tensor x) => (x.index_select(1, channel_order) * scale).add(shift, Scalars.One);
 }
 
 /// <summary>How the last layer turns features into metres.</summary>

@@ -19,9 +19,6 @@ public static class Layers
     /// <summary>Resize to the spatial size of <paramref name="like"/>.</summary>
     public static Tensor ResizeTo(Tensor x, Tensor like) => ResizeTo(x, like.shape[2], like.shape[3]);
 
-    // rooted: TorchSharp can finalise an implicit Scalar while the native call still reads it
-    static readonly Scalar One = 1.ToScalar();
-
     /// <summary>Kaiming-normal (fan_out, ReLU) weights and unit/zero BatchNorm, as torchvision initialises ResNets.</summary>
     public static void InitializeWeights(nn.Module module)
     {
@@ -39,7 +36,7 @@ public static class Layers
                     if (deconv.bias is not null) deconv.bias.zero_();
                     break;
                 case BatchNorm bn: // the kit's BatchNorm2d and torch's
-                    bn.weight!.fill_(One);
+                    bn.weight!.fill_(Scalars.One);
                     bn.bias!.zero_();
                     break;
             }

@@ -69,7 +69,7 @@ public sealed record TrainOptions
         if (Epochs < 1) throw new ArgumentException($"epochs must be at least 1 (got {Epochs})");
         if (BatchSize < 1) throw new ArgumentException($"batch size must be at least 1 (got {BatchSize})");
         if (!(LearningRate > 0) || double.IsInfinity(LearningRate)) throw new ArgumentException($"learning rate must be positive (got {LearningRate})");
-        if (Optimizer is not ("adam" or "adamw" or "sgd")) throw new ArgumentException($"unknown optimizer '{Optimizer}': use adam, adamw or sgd");
+        if (!Optimizers.Names.Contains(Optimizer)) throw new ArgumentException($"unknown optimizer '{Optimizer}': use adam, adamw or sgd");
         if (Schedule is not ("constant" or "step" or "cosine" or "onecycle")) throw new ArgumentException($"unknown schedule '{Schedule}': use constant, step, cosine or onecycle");
         if (Monitor is not ("val_loss" or "rmse" or "abs_rel" or "d1")) throw new ArgumentException($"unknown monitor '{Monitor}': use val_loss, rmse, abs_rel or d1");
         if (!double.IsFinite(WeightDecay) || WeightDecay < 0) throw new ArgumentException($"weight decay must be a finite number, 0 or more (got {WeightDecay})");
