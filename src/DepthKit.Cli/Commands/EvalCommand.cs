@@ -12,7 +12,7 @@ public sealed class EvalCommand : ICliCommand
     public string Summary => "Evaluate a trained model (run folder or .ckpt) on a test split: d1..d3, AbsRel, SqRel, RMSE, ...";
     public IReadOnlyList<CliOption> Options { get; } =
     [
-        new("checkpoint", "run folder (uses best.ckpt, else last.ckpt), a .ckpt file, or 'default' (the bundled model)", Required: true),
+        new("checkpoint", "run folder (uses best.ckpt, else last.ckpt), a .ckpt file, a bundle folder, or 'default' (the bundled model)", Required: true),
         new("data", "synth or a path: nyu_data.zip, nyu_test.zip, nyu_depth_v2_labeled.mat, a synth folder ...", Required: true),
         new("split", "which part of --data: test (nyu_test.zip holds only this), train or all", "test"),
         new("crop", "evaluation crop: none, eigen or garg", "none"),

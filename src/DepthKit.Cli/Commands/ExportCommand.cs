@@ -9,30 +9,37 @@ namespace DepthKit.Cli.Commands;
 
 /// <summary>
 /// <c>depthkit export</c>: a trained model as an ONNX file (RGB in [0, 1] in, depth in metres out, the normalisation
-/// inside the graph) and/or as a depth page for the browser. Nothing existing is replaced without --overwrite.
+/// inside the graph), as a depth page for the browser and/or as an inference-only bundle (<see cref="ModelBundle"/>:
+/// float16 weights and the checkpoint manifest, what <c>models/default</c> holds). Nothing existing is replaced without --overwrite.
 /// </summary>
 public sealed class ExportCommand : ICliCommand
 {
     public const string PageFile = "index.html", PageModelFile = "model.onnx";
 
     public string Name => "export";
-    public string Summary => "Export a trained model: --onnx FILE (ONNX graph, depth in metres) and/or --web DIR (a depth page that runs offline in a browser)";
+    public string Summary => "Export a trained model: --onnx FILE (ONNX graph, depth in metres), --web DIR (a depth page that runs offline in a browser) and/or --bundle DIR (float16 weights + manifest, as models/default ships)";
     public IReadOnlyList<CliOption> Options { get; } =
     [
-        new("checkpoint", "run folder (uses best.ckpt, else last.ckpt), a .ckpt file, or 'default' (the bundled model)", Required: true),
+        new("checkpoint", "run folder (uses best.ckpt, else last.ckpt), a .ckpt file, a bundle folder, or 'default' (the bundled model)", Required: true),
         new("onnx", "write the ONNX model to this file"),
         new("web", $"write the depth page into this folder ({PageFile}, with {PageModelFile} beside it)"),
+        new("bundle", $"write an inference-only bundle into this folder: {Checkpoint.BundleFile} (the checkpoint manifest: model, config, " +
+            "training options and history, the weights' SHA-256) and model-<sha>.safetensors (parameters in float16, about half a run's weights), " +
+            "no optimizer state; --checkpoint, eval and predict load it, train --resume refuses it. To ship a model: --bundle models/default"),
         new("size", "input size HxW of the exported graph (default: the size the model was trained at); with --dynamic, the size of the export's self-check"),
         new("dynamic", "any input size: batch, height and width are symbolic; every architecture the kit exports supports it (CNN+FC's adaptive pooling is computed from the input's shape); without it H and W are fixed to --size", IsFlag: true),
-        new("overwrite", "replace an existing --onnx file or --web folder", IsFlag: true),
+        new("overwrite", "replace an existing --onnx file, --web folder or --bundle folder", IsFlag: true),
     ];
 
     public int Run(CliArgs args, CliContext context)
     {
         var onnxPath = args.GetOrNull("onnx");
         var webDir = args.GetOrNull("web");
-        if (onnxPath is null && webDir is null) throw new CliUsageException("give --onnx FILE, --web DIR or both (see depthkit export --help)");
+        var bundleDir = args.GetOrNull("bundle");
+        if (onnxPath is null && webDir is null && bundleDir is null)
+            throw new CliUsageException("give --onnx FILE, --web DIR, --bundle DIR or several (see depthkit export --help)");
         bool overwrite = args.Flag("overwrite");
+        if (bundleDir is not null) RefuseExisting(bundleDir, "--bundle", overwrite);
         if (onnxPath is not null) RefuseExisting(onnxPath, "--onnx", overwrite);
         if (webDir is not null)
         {
@@ -43,6 +50,15 @@ public sealed class ExportCommand : ICliCommand
         // export walks the model on the CPU: the graph is the same whatever device trained it
         Runtime.Initialize("cpu", context.Error);
         var checkpoint = args.Get("checkpoint");
+        if (bundleDir is not null)
+        {
+            var bundle = ModelBundle.Write(checkpoint, bundleDir, overwrite);
+            context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"wrote {bundleDir}: {bundle.Info.Model.DisplayName} (epoch {bundle.Info.Epoch}, step {bundle.Info.Step}) from {bundle.Source}; " +
+                $"{Checkpoint.BundleFile} + {bundle.WeightsFile} ({bundle.Parameters / 1e6:F2} M parameters in float16, {bundle.WeightsBytes / 1e6:F1} MB), " +
+                $"{bundle.TotalBytes / 1e6:F1} MB in all, no optimizer state"));
+            if (onnxPath is null && webDir is null) return 0;
+        }
         var (model, info) = ModelFactory.LoadForInference(checkpoint, TorchSharp.torch.CPU);
         using var _ = model;
         var (height, width) = args.IsGiven("size") ? args.GetSize("size") : (info.Options.Height, info.Options.Width);
@@ -65,11 +81,11 @@ public sealed class ExportCommand : ICliCommand
         {
             var title = $"{info.Model.DisplayName} from {Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(checkpoint)))}";
             var html = DepthPage.Html(bytes, export, title);
-            WriteFolder(webDir, overwrite, dir =>
+            AtomicFile.ReplaceFolder(webDir, overwrite, dir =>
             {
                 File.WriteAllText(Path.Combine(dir, PageFile), html);
                 File.WriteAllBytes(Path.Combine(dir, PageModelFile), bytes);
-            });
+            }, "already exists; --web replaces it only with --overwrite");
             context.Out.WriteLine($"wrote {Path.Combine(webDir, PageFile)} ({html.Length / 1e6:F1} MB, opens offline from disk) and {PageModelFile}");
         }
         return 0;
@@ -80,35 +96,5 @@ public sealed class ExportCommand : ICliCommand
         if (overwrite) return;
         if (File.Exists(path) || (Directory.Exists(path) && Directory.EnumerateFileSystemEntries(path).Any()))
             throw new DepthKitDataException(path, $"already exists; {option} replaces it only with --overwrite");
-    }
-
-    /// <summary>
-    /// Fills a new folder beside <paramref name="dir"/> and renames it into place, so a failure leaves no half page and
-    /// the old folder (replaced only with --overwrite) stays until the new one is complete.
-    /// </summary>
-    static void WriteFolder(string dir, bool overwrite, Action<string> fill)
-    {
-        var full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(dir));
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        var temp = $"{full}.{Environment.ProcessId}.tmp";
-        var old = $"{full}.{Environment.ProcessId}.old";
-        try
-        {
-            Directory.CreateDirectory(temp);
-            fill(temp);
-            if (Directory.Exists(full))
-            {
-                if (!overwrite && Directory.EnumerateFileSystemEntries(full).Any())
-                    throw new DepthKitDataException(dir, "already exists; --web replaces it only with --overwrite");
-                Directory.Move(full, old);
-            }
-            Directory.Move(temp, full);
-        }
-        finally
-        {
-            if (Directory.Exists(temp)) Directory.Delete(temp, recursive: true);
-            if (Directory.Exists(old) && Directory.Exists(full)) Directory.Delete(old, recursive: true);
-            else if (Directory.Exists(old)) Directory.Move(old, full);
-        }
     }
 }

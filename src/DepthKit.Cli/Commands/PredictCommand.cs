@@ -13,7 +13,8 @@ public sealed class PredictCommand : ICliCommand
     public string Summary => "Predict depth for an image or a folder: NAME_depth.png (16-bit mm), NAME_depth_color.png, NAME.ply";
     public IReadOnlyList<CliOption> Options { get; } =
     [
-        new("checkpoint", "run folder (uses best.ckpt, else last.ckpt), a .ckpt file, or 'default' (the bundled model)", Required: true),
+        new("checkpoint", "run folder (uses best.ckpt, else last.ckpt), a .ckpt file, a bundle folder, or 'default'; " +
+            "left out: the bundled model 'default' (models/default beside the program, in the source tree or under $DEPTHKIT_MODELS)"),
         new("image", "an image file or a folder of images", Required: true),
         new("out", "output folder", Required: true),
         new("colormap", "plasma, viridis, magma or gray (near = dark end in all of them)", "plasma"),
@@ -34,7 +35,9 @@ public sealed class PredictCommand : ICliCommand
                 .Order(StringComparer.Ordinal).ToList()
             : File.Exists(input) ? [input] : throw new DepthKitDataException(input, "no such image file or folder");
         if (files.Count == 0) throw new DepthKitDataException(input, $"folder has no images ({string.Join(", ", ImageExtensions)})");
-        var (model, info) = ModelFactory.LoadForInference(args.Get("checkpoint"), runtime.Device);
+        var checkpoint = args.GetOrNull("checkpoint")
+            ?? BundledModels.Locate(BundledModels.Default, "give --checkpoint RUN_DIR (a trained run) or install a bundle there (export --bundle)");
+        var (model, info) = ModelFactory.LoadForInference(checkpoint, runtime.Device);
         var camera = CameraFor(args, input);
         var outDir = args.Get("out");
         Directory.CreateDirectory(outDir);

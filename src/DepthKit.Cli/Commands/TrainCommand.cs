@@ -106,7 +106,10 @@ public sealed class TrainCommand : ICliCommand
 
     static int RunResumed(CliArgs args, CliContext context, string resume, RuntimeInfo runtime)
     {
-        var info = Checkpoint.ReadInfo(Checkpoint.Resolve(resume));
+        var checkpoint = Checkpoint.Resolve(resume);
+        // before the folder is locked or the data opened: a bundle's folder must not get a lock file
+        Checkpoint.CheckResumable(checkpoint);
+        var info = Checkpoint.ReadInfo(checkpoint);
         var o = info.Options;
         var conflicts = FixedByRun.Where(args.IsGiven).Select(name => Conflict(name, args, info)).OfType<string>().ToList();
         if (args.IsGiven("out") && Path.GetFullPath(args.Get("out")).TrimEnd('/') != Path.GetFullPath(Directory.Exists(resume) ? resume : Path.GetDirectoryName(Path.GetFullPath(resume))!).TrimEnd('/'))

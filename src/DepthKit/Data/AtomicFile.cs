@@ -63,6 +63,36 @@ public static class AtomicFile
 
     static bool IsPid(string s) => s.Length is > 0 and < 11 && s.All(char.IsAsciiDigit);
 
+    /// <summary>
+    /// Fills a new folder beside <paramref name="dir"/> and renames it into place, so a failure leaves no half-filled
+    /// folder and the old one (replaced only when <paramref name="overwrite"/>) stays until the new one is complete.
+    /// A non-empty <paramref name="dir"/> without <paramref name="overwrite"/> is refused with <paramref name="refusal"/>.
+    /// </summary>
+    public static void ReplaceFolder(string dir, bool overwrite, Action<string> fill, string refusal)
+    {
+        var full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(dir));
+        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        var temp = $"{full}.{Environment.ProcessId}.tmp";
+        var old = $"{full}.{Environment.ProcessId}.old";
+        try
+        {
+            Directory.CreateDirectory(temp);
+            fill(temp);
+            if (Directory.Exists(full))
+            {
+                if (!overwrite && Directory.EnumerateFileSystemEntries(full).Any()) throw new DepthKitDataException(dir, refusal);
+                Directory.Move(full, old);
+            }
+            Directory.Move(temp, full);
+        }
+        finally
+        {
+            if (Directory.Exists(temp)) Directory.Delete(temp, recursive: true);
+            if (Directory.Exists(old) && Directory.Exists(full)) Directory.Delete(old, recursive: true);
+            else if (Directory.Exists(old)) Directory.Move(old, full);
+        }
+    }
+
     public static void WriteAllText(string path, string text) =>
         Write(path, s => { using var w = new StreamWriter(s, new System.Text.UTF8Encoding(false), leaveOpen: true); w.Write(text); });
 

@@ -22,6 +22,18 @@ public static class BundledModels
                 $"is the name of a bundled model, and this installation has none (looked in {string.Join(", ", searched)}); give a run folder or a .ckpt file");
     }
 
+    /// <summary>
+    /// The folder of the bundled model <paramref name="name"/>, for a command given no checkpoint at all: only the
+    /// bundled places count (a folder called <c>default</c> in the current folder is not what the user asked for).
+    /// </summary>
+    public static string Locate(string name, string missingHint)
+    {
+        var searched = Folders().Select(f => Path.Combine(f, name)).ToList();
+        return searched.FirstOrDefault(Directory.Exists)
+            ?? throw new DepthKitCheckpointException(name,
+                $"no bundled model of this name is installed (looked in {string.Join(", ", searched)}); {missingHint}");
+    }
+
     /// <summary>Where bundled models are looked for, in order.</summary>
     public static IEnumerable<string> Folders()
     {

@@ -56,6 +56,8 @@ public static class Checkpoint
     public const string FormatName = "depthkit-checkpoint-2";
     public const string LastFile = "last.ckpt";
     public const string BestFile = "best.ckpt";
+    /// <summary>The manifest of an inference-only bundle (<see cref="SaveInference"/>): a folder with it and its weights.</summary>
+    public const string BundleFile = "model.ckpt";
     const string WeightsPrefix = "model-", WeightsExtension = ".safetensors";
     const string OptimizerPrefix = "optimizer-", OptimizerExtension = ".bin";
     static readonly Regex DataFileName = new(@"^(model-[0-9a-f]{16}\.safetensors|optimizer-[0-9a-f]{16}\.bin)$", RegexOptions.CultureInvariant);
@@ -77,12 +79,38 @@ public static class Checkpoint
         typeof(Checkpoint).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "0.0.0";
 
     /// <summary>Writes a checkpoint atomically. <paramref name="beforeRename"/> is a test hook (a kill between write and rename).</summary>
-    public static void Save(string path, CheckpointInfo info, nn.Module model, OptimizerHelper? optimizer, Action<string>? beforeRename = null)
+    public static void Save(string path, CheckpointInfo info, nn.Module model, OptimizerHelper? optimizer, Action<string>? beforeRename = null) =>
+        Save(path, info, model.state_dict(), optimizer, beforeRename);
+
+    /// <summary>
+    /// Writes an inference-only checkpoint (a bundle's <see cref="BundleFile"/>): the same manifest, the weights file
+    /// with every learned parameter in float16 (half the bytes; loading casts back to float32), no optimiser state,
+    /// so <c>train --resume</c> refuses it. Buffers keep their dtype: BatchNorm's running variances can lie below
+    /// float16's normal range (6e-5), where it keeps fewer digits, and all buffers together are under 0.1% of the bytes.
+    /// A parameter beyond float16's range (65504) is refused rather than stored as infinity.
+    /// </summary>
+    public static void SaveInference(string path, CheckpointInfo info, nn.Module model)
+    {
+        var parameters = model.named_parameters().Select(p => p.name).ToHashSet(StringComparer.Ordinal);
+        using var scope = NewDisposeScope();
+        var tensors = new List<KeyValuePair<string, Tensor>>();
+        foreach (var (name, value) in model.state_dict())
+        {
+            if (!parameters.Contains(name) || value.dtype != float32) { tensors.Add(new(name, value)); continue; }
+            var half = value.detach().to(float16);
+            if (!half.isfinite().all().item<bool>())
+                throw new DepthKitCheckpointException(path, $"parameter {name} has values beyond float16's range (65504): it cannot be stored as float16");
+            tensors.Add(new(name, half));
+        }
+        Save(path, info with { TorchRngState = "" }, tensors, null, null);
+    }
+
+    static void Save(string path, CheckpointInfo info, IEnumerable<KeyValuePair<string, Tensor>> tensors, OptimizerHelper? optimizer, Action<string>? beforeRename)
     {
         var full = Path.GetFullPath(path);
         var dir = Path.GetDirectoryName(full)!;
         Directory.CreateDirectory(dir);
-        var weights = WriteData(dir, WeightsPrefix, WeightsExtension, stream => SafeTensors.Write(stream, model.state_dict()));
+        var weights = WriteData(dir, WeightsPrefix, WeightsExtension, stream => SafeTensors.Write(stream, tensors));
         var optimizerFile = optimizer is null ? null : WriteData(dir, OptimizerPrefix, OptimizerExtension, stream =>
         {
             using var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true);
@@ -132,6 +160,19 @@ public static class Checkpoint
         return info;
     }
 
+    /// <summary>
+    /// Refuses a checkpoint without optimiser state (a bundle, a best.ckpt) for <c>--resume</c>: the run could only
+    /// go on with a fresh optimiser, which is not the run continuing.
+    /// </summary>
+    public static void CheckResumable(string path)
+    {
+        var bytes = ReadManifestBytes(path);
+        if (LegacyCheckpoint.IsLegacy(bytes) || ParseManifest(path, bytes).Optimizer is not null) return;
+        throw new DepthKitCheckpointException(path,
+            "holds no optimizer state (an inference-only model, as export --bundle writes, or a best.ckpt), so training cannot resume from it; " +
+            "resume from the run's last.ckpt, or start a new run with train --out (--pretrained for the encoder)");
+    }
+
     /// <summary>The weights file a checkpoint's manifest names (for PyTorch and other readers).</summary>
     public static string WeightsPath(string path)
     {
@@ -141,7 +182,10 @@ public static class Checkpoint
         return Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, ParseManifest(path, bytes).Weights.File);
     }
 
-    /// <summary>The checkpoint file of a run folder (last.ckpt), or the path itself when it is a file.</summary>
+    /// <summary>
+    /// The checkpoint file of a run folder (last.ckpt; best.ckpt falls back to it), of a bundle folder (model.ckpt),
+    /// or the path itself when it is a file.
+    /// </summary>
     public static string Resolve(string runDirOrFile, string file = LastFile)
     {
         if (File.Exists(runDirOrFile)) return runDirOrFile;
@@ -149,6 +193,7 @@ public static class Checkpoint
         var path = Path.Combine(runDirOrFile, file);
         if (File.Exists(path)) return path;
         if (file == BestFile && File.Exists(Path.Combine(runDirOrFile, LastFile))) return Path.Combine(runDirOrFile, LastFile);
+        if (File.Exists(Path.Combine(runDirOrFile, BundleFile))) return Path.Combine(runDirOrFile, BundleFile);
         throw new DepthKitCheckpointException(runDirOrFile, $"run folder has no {file} (was training started with --out here?)");
     }
 

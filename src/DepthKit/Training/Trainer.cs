@@ -99,6 +99,7 @@ public sealed class Trainer
                                  IDepthDataset train, IDepthDataset? val, Device? device = null, int? epochs = null)
     {
         var path = Checkpoint.Resolve(runDirOrFile);
+        Checkpoint.CheckResumable(path);
         var info = Checkpoint.ReadInfo(path);
         var options = epochs is { } e ? info.Options with { Epochs = e } : info.Options;
         var model = build(info.Model, options);

@@ -8,7 +8,7 @@ namespace DepthKit.Models.Pretrained;
 /// <summary>
 /// Reader of the <c>.safetensors</c> format (Hugging Face): an 8-byte little-endian header length, a JSON header
 /// <c>{"name": {"dtype": "F32", "shape": [..], "data_offsets": [begin, end]}, "__metadata__": {..}}</c>, then the
-/// raw little-endian tensor bytes. Floating tensors come back as float32, integer ones as int64.
+/// raw little-endian tensor bytes. Floating tensors (F16, BF16, F32, F64) come back as float32, integer ones as int64.
 /// </summary>
 public static class SafeTensors
 {
@@ -54,7 +54,7 @@ public static class SafeTensors
     }
 
     /// <summary>
-    /// Writes tensors (float32/64, int32/64, uint8, bool) as safetensors in the dictionary's order: an 8-byte
+    /// Writes tensors (float16/32/64, int32/64, uint8, bool) as safetensors in the dictionary's order: an 8-byte
     /// little-endian header length, the JSON header padded with spaces to a multiple of 8, then the raw bytes.
     /// </summary>
     public static void Write(Stream stream, IEnumerable<KeyValuePair<string, Tensor>> tensors)
@@ -67,7 +67,7 @@ public static class SafeTensors
             using var cpu = value.detach().cpu().contiguous();
             string dtype = cpu.dtype switch
             {
-                ScalarType.Float32 => "F32", ScalarType.Float64 => "F64", ScalarType.Int64 => "I64", ScalarType.Int32 => "I32",
+                ScalarType.Float16 => "F16", ScalarType.Float32 => "F32", ScalarType.Float64 => "F64", ScalarType.Int64 => "I64", ScalarType.Int32 => "I32",
                 ScalarType.Byte => "U8", ScalarType.Bool => "BOOL",
                 _ => throw new NotSupportedException($"tensor {name}: dtype {cpu.dtype} cannot be written as safetensors here"),
             };
