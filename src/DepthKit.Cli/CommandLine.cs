@@ -77,6 +77,23 @@ public sealed class CliArgs
         return new CliArgs(values, options);
     }
 
+    /// <summary>
+    /// These arguments with <paramref name="preset"/>'s values for the options not typed (a recipe: what is typed wins).
+    /// Each preset value passes the same range checks as a typed one.
+    /// </summary>
+    public CliArgs WithPreset(IReadOnlyDictionary<string, string> preset)
+    {
+        var values = new Dictionary<string, string?>(_values);
+        foreach (var (name, value) in preset)
+        {
+            _ = Option(name);
+            if (values.ContainsKey(name)) continue;
+            OptionRules.Check(name, value);
+            values[name] = value;
+        }
+        return new CliArgs(values, _options);
+    }
+
     /// <summary>Given on the command line (or has a default).</summary>
     public bool Has(string name) => _values.ContainsKey(name) || Option(name).Default is not null;
 

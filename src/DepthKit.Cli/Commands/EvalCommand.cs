@@ -22,6 +22,7 @@ public sealed class EvalCommand : ICliCommand
         new("max-depth", "valid ground truth below this (m)", "10"),
         new("count", "evaluate only the first N images (0 = all)", "0"),
         new("batch", "batch size", "8"),
+        new("baseline", "also score the median-scaled constant (each image's true median everywhere): what a model must beat to have learnt any shape", IsFlag: true),
         new("json", "print JSON instead of a table", IsFlag: true),
         new("device", "auto, cpu, cuda or cuda:N", "auto"),
     ];
@@ -39,10 +40,18 @@ public sealed class EvalCommand : ICliCommand
             MinDepth = args.GetDouble("min-depth"), MaxDepth = args.GetDouble("max-depth"),
         };
         var (metrics, _) = Evaluation.Evaluate(model, test, options, o.Height, o.Width, args.GetInt("batch"), args.Flag("flip-tta"), runtime.Device, cancel: context.Cancel);
-        if (args.Flag("json")) { context.Out.WriteLine(metrics.ToJson()); return 0; }
+        // the constant needs no model: told each image's median, its value does not matter
+        var baseline = args.Flag("baseline") ? Experiments.Reproduction.ConstantBaseline(test, 1.0, options with { MedianScaling = true }) : null;
+        if (args.Flag("json"))
+        {
+            context.Out.WriteLine(baseline is null ? metrics.ToJson() : $"{{\"model\":{metrics.ToJson()},\"median_scaled_constant\":{baseline.ToJson()}}}");
+            return 0;
+        }
         context.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{info.Model.DisplayName} (epoch {info.Epoch}) on {test.Name}, {metrics.Images} images, crop {args.Get("crop")}{(options.MedianScaling ? ", median-scaled" : "")}{(args.Flag("flip-tta") ? ", flip TTA" : "")}"));
-        context.Out.Write(DepthMetrics.Table([(info.Model.DisplayName, metrics)]));
+        context.Out.Write(DepthMetrics.Table(baseline is null
+            ? [(info.Model.DisplayName, metrics)]
+            : [(info.Model.DisplayName, metrics), (Experiments.ReproduceResult.MedianName, baseline)]));
         return 0;
     }
 }

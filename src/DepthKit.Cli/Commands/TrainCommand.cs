@@ -14,6 +14,7 @@ public sealed class TrainCommand : ICliCommand
     public string Summary => "Train one depth model (checkpoints every epoch and on Ctrl+C; --resume continues exactly)";
     public IReadOnlyList<CliOption> Options { get; } =
     [
+        new("recipe", $"train with a named recipe's options (options typed as well win): {string.Join(", ", TrainingRecipes.All.Select(r => r.Name))}"),
         new("model", $"architecture: {string.Join(", ", Architectures.Names)}"),
         new("data", "synth (SynthRooms rendered on the fly) or a path to NYU Depth V2 / a synth folder"),
         new("out", "run folder for checkpoints and history"),
@@ -36,6 +37,7 @@ public sealed class TrainCommand : ICliCommand
         new("freeze-encoder", "keep the encoder's weights fixed", IsFlag: true),
         new("encoder-lr-scale", "learning rate of a trainable encoder relative to --lr (e.g. 0.1 to fine-tune a pretrained one)", "1"),
         new("no-augment", "no random horizontal flips", IsFlag: true),
+        new("color-augment", "random brightness, contrast, saturation, gamma and channel order of the training RGB", IsFlag: true),
         new("option", "architecture option key=value, comma-separated (e.g. upsampling=bilinear,decoder_width=128)"),
         new("pretrained", "encoder weights: resnet18-imagenet or a torchvision .pth/.safetensors file"),
         new("resume", "continue the run in this folder (model, options and data come from its checkpoint)"),
@@ -45,10 +47,19 @@ public sealed class TrainCommand : ICliCommand
     /// <summary>Options fixed when a run starts: with --resume each must be left out or equal the run's value.</summary>
     static readonly string[] FixedByRun =
         ["model", "size", "batch", "lr", "loss", "optimizer", "schedule", "weight-decay", "clip", "patience", "monitor", "seed",
-         "encoder", "pretrained", "freeze-encoder", "train-count", "val-count", "encoder-lr-scale", "no-augment", "option"];
+         "encoder", "pretrained", "freeze-encoder", "train-count", "val-count", "encoder-lr-scale", "no-augment", "color-augment", "option"];
 
     public int Run(CliArgs args, CliContext context)
     {
+        if (args.GetOrNull("recipe") is { } recipeName)
+        {
+            if (args.IsGiven("resume")) throw new CliUsageException("--recipe starts a new run; --resume continues one with the options it started with (leave --recipe out)");
+            TrainingRecipe recipe;
+            try { recipe = TrainingRecipes.Get(recipeName); }
+            catch (ArgumentException e) { throw new CliUsageException($"--recipe: {e.Message}"); }
+            args = args.WithPreset(recipe.Arguments);
+            context.Out.WriteLine($"recipe {recipe.Name}: {recipe.Description} ({recipe.ExpectedTime})");
+        }
         var runtime = context.InitTorch(args);
         if (args.GetOrNull("resume") is { } resume) return RunResumed(args, context, resume, runtime);
         var modelName = args.GetOrNull("model") ?? throw new CliUsageException("--model is required (or --resume RUN_DIR)");
@@ -58,17 +69,7 @@ public sealed class TrainCommand : ICliCommand
         var arch = Architectures.Get(modelName);
         // an absolute path, so a resume from another folder reopens the same data
         var dataSpec = DataChoice.IsSynth(dataArg) ? "synth" : Path.GetFullPath(dataArg);
-        var options = new TrainOptions
-        {
-            Epochs = args.GetOrNull("epochs") is null ? 10 : args.GetInt("epochs"),
-            BatchSize = args.GetInt("batch"), LearningRate = args.GetDouble("lr"), Loss = args.Get("loss"),
-            Optimizer = args.GetChoice("optimizer", [.. Optimizers.Names]), Schedule = args.GetChoice("schedule", "constant", "step", "cosine", "onecycle"),
-            WeightDecay = args.GetDouble("weight-decay"), GradClipNorm = args.GetDouble("clip"), EarlyStopPatience = args.GetInt("patience"),
-            Monitor = args.GetChoice("monitor", "val_loss", "rmse", "abs_rel", "d1"), Seed = args.GetInt("seed"),
-            FreezeEncoder = args.Flag("freeze-encoder"), EncoderLearningRateScale = args.GetDouble("encoder-lr-scale"),
-            FlipAugmentation = !args.Flag("no-augment"), Height = h, Width = w, Data = dataSpec,
-            Eval = new EvalSettings { Crop = "none" },
-        }.Validated();
+        var options = OptionsFrom(args, dataSpec);
         if (options.FreezeEncoder && arch.Encoders.Count == 0 && args.GetOrNull("pretrained") is null)
             context.Error.WriteLine($"note: {arch.DisplayName} has its own encoder; freezing it leaves only the decoder to train");
         // lock first, then look: two runs started at once into one folder cannot both pass the check
@@ -84,6 +85,23 @@ public sealed class TrainCommand : ICliCommand
         var trainer = new Trainer(model, ModelFactory.Identity(model.Config), data.Train, data.Val, options, runtime.Device, outDir) { Lock = runLock };
         context.Out.WriteLine($"training {arch.DisplayName} on {data.Description}; {trainer.TotalSteps} steps, run folder {outDir}");
         return Fit(trainer, context);
+    }
+
+    /// <summary>The training options a new run gets from these arguments (<paramref name="dataSpec"/>: "synth" or an absolute path).</summary>
+    public static TrainOptions OptionsFrom(CliArgs args, string dataSpec)
+    {
+        var (h, w) = args.GetSize("size");
+        return new TrainOptions
+        {
+            Epochs = args.GetOrNull("epochs") is null ? 10 : args.GetInt("epochs"),
+            BatchSize = args.GetInt("batch"), LearningRate = args.GetDouble("lr"), Loss = args.Get("loss"),
+            Optimizer = args.GetChoice("optimizer", [.. Optimizers.Names]), Schedule = args.GetChoice("schedule", "constant", "step", "cosine", "onecycle"),
+            WeightDecay = args.GetDouble("weight-decay"), GradClipNorm = args.GetDouble("clip"), EarlyStopPatience = args.GetInt("patience"),
+            Monitor = args.GetChoice("monitor", "val_loss", "rmse", "abs_rel", "d1"), Seed = args.GetInt("seed"),
+            FreezeEncoder = args.Flag("freeze-encoder"), EncoderLearningRateScale = args.GetDouble("encoder-lr-scale"),
+            FlipAugmentation = !args.Flag("no-augment"), ColorAugmentation = args.Flag("color-augment"), Height = h, Width = w, Data = dataSpec,
+            Eval = new EvalSettings { Crop = "none" },
+                }.Validated();
     }
 
     static int RunResumed(CliArgs args, CliContext context, string resume, RuntimeInfo runtime)
@@ -150,6 +168,7 @@ public sealed class TrainCommand : ICliCommand
             "seed" => args.GetInt(name) == o.Seed ? null : $"{o.Seed}",
             "freeze-encoder" => args.Flag(name) == o.FreezeEncoder ? null : $"{o.FreezeEncoder}".ToLowerInvariant(),
             "no-augment" => args.Flag(name) == !o.FlipAugmentation ? null : $"{!o.FlipAugmentation}".ToLowerInvariant(),
+            "color-augment" => args.Flag(name) == o.ColorAugmentation ? null : $"{o.ColorAugmentation}".ToLowerInvariant(),
             "encoder-lr-scale" => args.GetDouble(name) == o.EncoderLearningRateScale ? null : o.EncoderLearningRateScale.ToString(CultureInfo.InvariantCulture),
             "train-count" => o.DataSource is null || args.GetInt(name) == o.DataSource.TrainCount ? null : $"{o.DataSource.TrainCount}",
             "val-count" => o.DataSource is null || args.GetInt(name) == o.DataSource.ValCount ? null : $"{o.DataSource.ValCount}",

@@ -15,7 +15,7 @@ namespace DepthKit.Experiments;
 /// </summary>
 public sealed record CurveRun(string Name, ModelConfig Config, TrainOptions Options, string? Pretrained)
 {
-    static readonly string[] TrainKeys = ["model", "encoder", "pretrained", "freeze-encoder", "encoder-lr-scale", "loss", "lr", "augment"];
+    static readonly string[] TrainKeys = ["model", "encoder", "pretrained", "freeze-encoder", "encoder-lr-scale", "loss", "lr", "augment", "color-augment"];
 
     public static CurveRun Parse(string line, TrainOptions defaults, int height, int width)
     {
@@ -53,6 +53,7 @@ public sealed record CurveRun(string Name, ModelConfig Config, TrainOptions Opti
             FreezeEncoder = residual && Flag("freeze-encoder", defaults.FreezeEncoder),
             EncoderLearningRateScale = Number("encoder-lr-scale", defaults.EncoderLearningRateScale),
             FlipAugmentation = Flag("augment", defaults.FlipAugmentation),
+            ColorAugmentation = Flag("color-augment", defaults.ColorAugmentation),
             Height = height, Width = width,
         };
         return new CurveRun(name, config, options.Validated(), pretrained);

@@ -39,6 +39,12 @@ public sealed record TrainOptions
     /// <summary>Random horizontal flips of the training pairs (decided per sample from seed, epoch and index).</summary>
     public bool FlipAugmentation { get; init; } = true;
 
+    /// <summary>
+    /// Random brightness, contrast and saturation (±30%), gamma 0.8-1.25 and channel order (p 0.25) of the training RGB,
+    /// decided per sample like the flips; depth is untouched. Photos differ from renders most in exposure and colour.
+    /// </summary>
+    public bool ColorAugmentation { get; init; }
+
     public bool FreezeEncoder { get; init; }
 
     /// <summary>Learning rate of a trainable encoder relative to the rest of the model (e.g. 0.1 for a pretrained one).</summary>

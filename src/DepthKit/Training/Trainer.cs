@@ -350,7 +350,8 @@ public sealed class Trainer
 
     /// <summary>
     /// Batches for training: RGB in [0, 1] (DepthKit models normalise their own input), resized to the
-    /// options' size when the data has another, mirrored at random when <see cref="TrainOptions.FlipAugmentation"/>.
+    /// options' size when the data has another, mirrored at random when <see cref="TrainOptions.FlipAugmentation"/>, recoloured at random when
+    /// <see cref="TrainOptions.ColorAugmentation"/>.
     /// </summary>
     public static DataLoaderOptions LoaderOptions(IDepthDataset train, TrainOptions options)
     {
@@ -360,6 +361,8 @@ public sealed class Trainer
         if (options.Height > 0 && options.Width > 0)
             steps.Add(new Transforms.Resize(options.Height, options.Width, RgbResize.Auto));
         if (options.FlipAugmentation) steps.Add(new HorizontalFlip());
+        if (options.ColorAugmentation)
+            steps.AddRange([new ColorJitter(0.3, 0.3, 0.3), new RandomGamma(0.8, 1.25), new ChannelSwap(0.25)]);
         return new DataLoaderOptions
         {
             BatchSize = options.BatchSize, Shuffle = true, Seed = options.Seed, Workers = 1, Prefetch = 2,
