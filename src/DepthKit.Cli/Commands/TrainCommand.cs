@@ -101,7 +101,7 @@ public sealed class TrainCommand : ICliCommand
             FreezeEncoder = args.Flag("freeze-encoder"), EncoderLearningRateScale = args.GetDouble("encoder-lr-scale"),
             FlipAugmentation = !args.Flag("no-augment"), ColorAugmentation = args.Flag("color-augment"), Height = h, Width = w, Data = dataSpec,
             Eval = new EvalSettings { Crop = "none" },
-                }.Validated();
+        }.Validated();
     }
 
     static int RunResumed(CliArgs args, CliContext context, string resume, RuntimeInfo runtime)

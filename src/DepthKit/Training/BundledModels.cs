@@ -16,22 +16,24 @@ public static class BundledModels
     public static string Resolve(string checkpoint)
     {
         if (File.Exists(checkpoint) || Directory.Exists(checkpoint) || !Names.Contains(checkpoint)) return checkpoint;
-        var searched = Folders().Select(f => Path.Combine(f, checkpoint)).ToList();
-        return searched.FirstOrDefault(Directory.Exists)
-            ?? throw new DepthKitCheckpointException(checkpoint,
-                $"is the name of a bundled model, and this installation has none (looked in {string.Join(", ", searched)}); give a run folder or a .ckpt file");
+        return Find(checkpoint, searched =>
+            $"is the name of a bundled model, and this installation has none (looked in {searched}); give a run folder or a .ckpt file");
     }
 
     /// <summary>
     /// The folder of the bundled model <paramref name="name"/>, for a command given no checkpoint at all: only the
     /// bundled places count (a folder called <c>default</c> in the current folder is not what the user asked for).
     /// </summary>
-    public static string Locate(string name, string missingHint)
+    public static string Locate(string name, string missingHint) =>
+        Find(name, searched => $"no bundled model of this name is installed (looked in {searched}); {missingHint}");
+
+    /// <summary>The first of <see cref="Folders"/> holding <paramref name="name"/>/, else a checkpoint error whose text
+    /// <paramref name="missing"/> makes from the folders searched.</summary>
+    static string Find(string name, Func<string, string> missing)
     {
         var searched = Folders().Select(f => Path.Combine(f, name)).ToList();
         return searched.FirstOrDefault(Directory.Exists)
-            ?? throw new DepthKitCheckpointException(name,
-                $"no bundled model of this name is installed (looked in {string.Join(", ", searched)}); {missingHint}");
+            ?? throw new DepthKitCheckpointException(name, missing(string.Join(", ", searched)));
     }
 
     /// <summary>Where bundled models are looked for, in order.</summary>

@@ -3,6 +3,7 @@ using DepthKit.Cli;
 using DepthKit.Cli.Commands;
 using DepthKit.Data;
 using DepthKit.Experiments;
+using DepthKit.Metrics;
 using DepthKit.Training;
 
 namespace DepthKit.Tests.Distribution;
@@ -54,15 +55,20 @@ public class DefaultModelTests
         // measured when the model was shipped; float16 weights and oneDNN kernels differ across CPUs by far less than 0.5%
         Assert.InRange(mean, ExpectedMean * 0.995, ExpectedMean * 1.005);
         // the shape is learnt: median-scaled, it beats a constant told the view's true median
-        var idx = Enumerable.Range(0, depth.Length).Where(i => DepthSample.IsValidDepth(view.Depth[i])).ToArray();
-        static double Median(IEnumerable<double> v) { var a = v.Order().ToArray(); return a[a.Length / 2]; }
-        double gtMedian = Median(idx.Select(i => (double)view.Depth[i]));
-        double scale = gtMedian / Median(idx.Select(i => (double)depth[i]));
-        static bool Within(double p, double g) => Math.Max(p / g, g / p) < 1.25;
-        double learnt = idx.Count(i => Within(depth[i] * scale, view.Depth[i])) / (double)idx.Length;
-        double constant = idx.Count(i => Within(gtMedian, view.Depth[i])) / (double)idx.Length;
+        var scaled = new EvalOptions { Crop = CropKind.None, MedianScaling = true };
+        var accumulator = new MetricAccumulator(scaled);
+        accumulator.Add(depth, 144, 192, view.Depth, view.Height, view.Width);
+        double learnt = accumulator.Result().D1;
+        double constant = Reproduction.ConstantBaseline(new SingleView(view), 1.0, scaled).D1;
         Assert.True(learnt > constant + 0.05, $"median-scaled δ<1.25 on the fixed view {learnt:F3}, the median constant's {constant:F3}");
     }
 
     const double ExpectedMean = 3.1787;
+
+    sealed class SingleView(DepthSample view) : IDepthDataset
+    {
+        public string Name => "view";
+        public int Count => 1;
+        public DepthSample Get(int index) => view;
+    }
 }
