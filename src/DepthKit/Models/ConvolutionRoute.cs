@@ -128,7 +128,7 @@ public static class ConvolutionRoute
                     dw[all, all, TensorIndex.Single(i), TensorIndex.Single(j)].copy_(matmul(dyFlat, window.transpose(1, 2)).sum(dim: 0));
                 }
                 if (dxPadded is not null)
-                    dxPadded[all, all, rows, columns].add_(matmul(w[all, all, TensorIndex.Single(i), TensorIndex.Single(j)].t(), dyFlat).reshape(n, c, outH, outW));
+                    dxPadded[all, all, rows, columns].add_(matmul(w[all, all, TensorIndex.Single(i), TensorIndex.Single(j)].t(), dyFlat).reshape(n, c, outH, outW), Scalars.One);
             }
         var dx = dxPadded?[TensorIndex.Colon, TensorIndex.Colon, TensorIndex.Slice(s.Padding.H, s.Padding.H + s.Height), TensorIndex.Slice(s.Padding.W, s.Padding.W + s.Width)];
         return (dx, dw);

@@ -9,6 +9,8 @@ using DepthKit.Training;
 namespace DepthKit.Tests.Distribution;
 
 /// <summary>The bundled <c>default</c> model (models/default): the exact file, that it loads, and that it predicts depth.</summary>
+// loading builds the network, whose initialisation draws from torch's global generator: not beside tests that seed it
+[Collection(nameof(DepthKit.Tests.Models.GlobalTorchSeed))]
 public class DefaultModelTests
 {
     /// <summary>SHA-256 of the float16 weights shipped in models/default; a retrained model changes it here and in models/README.md.</summary>
